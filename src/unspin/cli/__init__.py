@@ -1,0 +1,53 @@
+"""The command line: a thin click layer over the library.
+
+Each command group lives in its own module; this one only assembles them and turns
+library errors into one line on stderr.
+
+Exit codes: 0 fine; 1 spin found at or above ``--fail-on``; 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import UnspinError
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except UnspinError as exc:
+            click.echo(f"unspin: error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("unspin: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="unspin")
+def main() -> None:
+    """Find the words an article spinner swapped, restore the original, trace the source."""
+
+
+def _register() -> None:
+    from . import check as _check
+
+    _check.register(main)
+    for name in ("spin", "bench", "trace"):
+        try:
+            module = __import__(f"{__name__}.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(__name__):
+                continue
+            raise
+        module.register(main)
+
+
+_register()

@@ -1,0 +1,62 @@
+"""Configuration: one immutable dataclass, overridden with keywords.
+
+>>> cfg = Config()
+>>> cfg.mode
+'deep'
+>>> replace_config(cfg, mode="fast").mode
+'fast'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+MODES = ("deep", "fast")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for check / restore.
+
+    mode:            "deep" (neural language model) or "fast" (n-gram statistics only).
+    model:           a registered model name (``unspin models``) or a path to a GGUF file.
+    lexicon:         a registered lexicon name.
+    max_candidates:  candidates kept per span after lexicon priors.
+    flag_threshold:  posterior probability above which a span is reported as spun.
+    segment_words:   texts are processed in segments of about this many words (bounded memory).
+    max_words:       hard limit; words beyond it are not checked and the result says so.
+    user_pairs:      extra (spun, original) pairs loaded from a user's own list.
+    """
+
+    mode: str = "deep"
+    model: str = "gemma3-270m.v1"
+    lexicon: str = "thesaurus.v1"
+    max_candidates: int = 16
+    flag_threshold: float = 0.5
+    segment_words: int = 400
+    max_words: int = 200_000
+    n_threads: int | None = None
+    user_pairs: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"unknown mode {self.mode!r}; known: {', '.join(MODES)}")
+        if not 0.0 < self.flag_threshold < 1.0:
+            raise ConfigError(f"flag_threshold must lie in (0, 1), got {self.flag_threshold}")
+        if self.max_candidates < 1:
+            raise ConfigError(f"max_candidates must be at least 1, got {self.max_candidates}")
+        if self.segment_words < 20:
+            raise ConfigError(f"segment_words must be at least 20, got {self.segment_words}")
+        if self.max_words < 1:
+            raise ConfigError(f"max_words must be at least 1, got {self.max_words}")
+
+
+def replace_config(config: Config, **changes: object) -> Config:
+    """Return a copy of ``config`` with ``changes`` applied (validated again)."""
+    try:
+        return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise ConfigError(str(exc)) from None

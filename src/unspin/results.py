@@ -1,0 +1,113 @@
+"""Result types: frozen dataclasses with spans into the input (code-point offsets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .errors import InputError
+
+RISK_LEVELS = ("clean", "low", "suspicious", "high")
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """A candidate original wording for a finding, with its confidence in [0, 1]."""
+
+    value: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A span the engine believes a spinner wrote.
+
+    ``start``/``end`` are code-point offsets into the checked text; ``replacements`` are
+    ranked, best first; ``evidence`` says in words why the span was flagged.
+    """
+
+    start: int
+    end: int
+    text: str
+    replacements: tuple[Replacement, ...]
+    confidence: float
+    rule: str
+    evidence: str
+    sentence_start: int = 0
+    sentence_end: int = 0
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change a restoration made: ``text[start:end]`` (== ``old``) became ``new``.
+
+    ``source`` says where the new wording came from: ``"lexicon+lm"``, ``"lexicon"``,
+    ``"lm-proposal"``, ``"user-list"``, or ``"source:<document id>"`` for trace-aided restoration.
+    """
+
+    start: int
+    end: int
+    old: str
+    new: str
+    confidence: float
+    source: str
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of :func:`unspin.check`: findings plus a document-level spin score."""
+
+    text: str
+    findings: tuple[Finding, ...]
+    score: float
+    risk: str
+    words: int
+    mode: str
+    model: str
+    data_version: str
+    incomplete: bool = False
+    reason: str | None = None
+
+    @property
+    def flagged(self) -> int:
+        return len(self.findings)
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """The result of :func:`unspin.restore_and_explain`.
+
+    Applying ``edits`` to ``input`` reproduces ``text`` exactly (see :func:`apply_edits`).
+    """
+
+    input: str
+    text: str
+    edits: tuple[Edit, ...]
+    report: Report
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits to ``text``; they may come in any order.
+
+    >>> apply_edits("in line with him", [Edit(0, 12, "in line with", "according to", 0.9, "lexicon")])
+    'according to him'
+    """
+    ordered = sorted(edits, key=lambda e: e.start)
+    out: list[str] = []
+    pos = 0
+    for e in ordered:
+        if e.start < pos or e.end < e.start or e.end > len(text):
+            raise InputError(f"edit {e.start}:{e.end} overlaps another or lies outside the text")
+        if text[e.start : e.end] != e.old:
+            raise InputError(f"edit {e.start}:{e.end} expects {e.old!r} but the text has {text[e.start:e.end]!r}")
+        out.append(text[pos : e.start])
+        out.append(e.new)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
