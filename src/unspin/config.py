@@ -27,7 +27,8 @@ class Config:
     max_candidates:  candidates kept per span after lexicon priors.
     flag_threshold:  posterior probability above which a span is reported as spun.
     segment_words:   texts are processed in segments of about this many words (bounded memory).
-    max_words:       hard limit; words beyond it are not checked and the result says so.
+    max_words:       hard limit; words beyond it are not checked and the result says so
+                     (None: 20,000 in deep mode, 500,000 in fast mode).
     user_pairs:      extra (spun, original) pairs loaded from a user's own list.
     """
 
@@ -37,7 +38,7 @@ class Config:
     max_candidates: int = 16
     flag_threshold: float = 0.5
     segment_words: int = 400
-    max_words: int = 200_000
+    max_words: int | None = None
     n_threads: int | None = None
     user_pairs: tuple[tuple[str, str], ...] = ()
 
@@ -50,7 +51,7 @@ class Config:
             raise ConfigError(f"max_candidates must be at least 1, got {self.max_candidates}")
         if self.segment_words < 20:
             raise ConfigError(f"segment_words must be at least 20, got {self.segment_words}")
-        if self.max_words < 1:
+        if self.max_words is not None and self.max_words < 1:
             raise ConfigError(f"max_words must be at least 1, got {self.max_words}")
 
 

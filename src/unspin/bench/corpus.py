@@ -1,0 +1,104 @@
+"""Reading benchmark corpora: the prepared dev/test splits or a user's file.
+
+A corpus file is either JSONL (``.jsonl`` or ``.jsonl.gz``; one object per line with at least
+``text``, optionally ``id``, ``source``, ``category``) or plain UTF-8 text, where each
+paragraph (blank-line separated block) is one document.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DataError, InputError
+from ..text import decode_bytes
+
+SPLITS = ("dev", "test")
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusDoc:
+    """One clean document of a benchmark corpus."""
+
+    id: str
+    source: str
+    category: str
+    text: str
+
+
+def repo_root() -> Path:
+    """The checkout this package runs from (src layout), when there is one."""
+    return Path(__file__).resolve().parents[3]
+
+
+def default_corpus_path(split: str) -> Path:
+    """``benchmarks/corpora/<split>.jsonl.gz`` of the checkout, else of the working directory."""
+    if split not in SPLITS:
+        from ..errors import unknown_name
+
+        raise unknown_name("split", split, SPLITS)
+    for base in (repo_root(), Path.cwd()):
+        path = base / "benchmarks" / "corpora" / f"{split}.jsonl.gz"
+        if path.is_file():
+            return path
+    raise DataError(
+        f"benchmark corpus {split}.jsonl.gz not found under benchmarks/corpora; run from a checkout "
+        "of unspin, or give a corpus file with --corpus PATH"
+    )
+
+
+def load_corpus(path: Path | str) -> tuple[CorpusDoc, ...]:
+    """Read a corpus file; refuses missing, non-UTF-8, malformed or empty files with one line."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read corpus {path}: {exc.strerror}; give an existing file") from None
+    if path.name.endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"corpus {path} is not a valid gzip file ({exc})") from None
+    text = decode_bytes(raw, f"corpus {path}")
+    name = path.name.removesuffix(".gz")
+    docs: list[CorpusDoc] = []
+    if name.endswith(".jsonl") or name.endswith(".json"):
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"corpus {path} line {n} is not JSON ({exc.msg}); one object per line") from None
+            if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                raise InputError(f"corpus {path} line {n} has no \"text\" string; expected {{\"text\": ...}}")
+            if rec["text"].strip():
+                docs.append(
+                    CorpusDoc(
+                        str(rec.get("id", f"{path.stem}#{n}")),
+                        str(rec.get("source", "")),
+                        str(rec.get("category", "")),
+                        rec["text"],
+                    )
+                )
+    else:
+        for n, block in enumerate(re.split(r"\n\s*\n", text)):
+            if block.strip():
+                docs.append(CorpusDoc(f"{path.name}#{n}", path.name, "", block.strip()))
+    if not docs:
+        raise InputError(f"corpus {path} has no documents; give a file with some text")
+    return tuple(docs)
+
+
+def sample(docs: tuple[CorpusDoc, ...], n: int) -> tuple[CorpusDoc, ...]:
+    """``n`` documents spread evenly over the corpus (so every source is represented).
+
+    >>> [d.id for d in sample(tuple(CorpusDoc(str(i), "", "", "x") for i in range(10)), 3)]
+    ['0', '3', '6']
+    """
+    if n >= len(docs):
+        return docs
+    return tuple(docs[i * len(docs) // n] for i in range(n))

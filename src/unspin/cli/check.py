@@ -1,0 +1,176 @@
+"""`unspin check` and `unspin restore`: the main job, over files or stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import Config
+from ..errors import InputError
+from ..results import RISK_LEVELS, Report, Restoration
+from ..text import decode_bytes
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # refuse to even read beyond this
+
+
+def read_input(path: str) -> str:
+    """Read FILE or '-' (stdin) as UTF-8 text with bounded memory."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+            name = "stdin"
+        else:
+            p = Path(path)
+            if p.is_dir():
+                raise InputError(f"{path} is a directory; give a text file or '-' for stdin")
+            with p.open("rb") as fh:
+                data = fh.read(MAX_INPUT_BYTES + 1)
+            name = path
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except PermissionError:
+        raise InputError(f"cannot read {path}: permission denied") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{name} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; split it into smaller files"
+        )
+    text = decode_bytes(data, name)
+    if not text.strip():
+        raise InputError(f"{name} is empty; give some English text to check")
+    return text
+
+
+def _config(fast: bool, model: str | None, threshold: float | None, max_words: int | None, pairs: str | None) -> Config:
+    kw: dict = {"mode": "fast" if fast else "deep"}
+    if model:
+        kw["model"] = model
+    if threshold is not None:
+        kw["flag_threshold"] = threshold
+    if max_words is not None:
+        kw["max_words"] = max_words
+    if pairs:
+        from ..lexicon import read_user_pairs
+
+        kw["user_pairs"] = read_user_pairs(pairs)
+    return Config(**kw)
+
+
+_common = [
+    click.option("--fast", is_flag=True, help="No neural model: n-gram statistics only (20x+ faster)."),
+    click.option("--model", metavar="NAME|PATH", help="Language model: a registered name or a GGUF file."),
+    click.option("--threshold", type=float, help="Flag spans whose spin probability is at least this (0-1)."),
+    click.option("--max-words", type=int, help="Check at most this many words (the rest is reported as unchecked)."),
+    click.option("--pairs", metavar="TSV", help="Your own list of 'spun<TAB>original' pairs to add to the lexicon."),
+]
+
+
+def _with_common(f):
+    for opt in reversed(_common):
+        f = opt(f)
+    return f
+
+
+def _paint(report: Report, color: bool) -> str:
+    out = []
+    pos = 0
+    text = report.text
+    for f in report.findings:
+        out.append(text[pos : f.start])
+        best = f.replacements[0].value if f.replacements else "?"
+        span = f"[{text[f.start:f.end]} -> {best}]"
+        out.append(click.style(span, fg="red", bold=True) if color else span)
+        pos = f.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def render_report(report: Report, color: bool) -> str:
+    lines = [
+        f"spin score {report.score:.2f}  risk: {report.risk}  "
+        f"({report.flagged} of {report.words} words flagged; mode {report.mode}, model {report.model}, data {report.data_version})"
+    ]
+    if report.incomplete:
+        lines.append(f"INCOMPLETE: {report.reason}")
+    for f in report.findings:
+        reps = ", ".join(f"{r.value} ({r.confidence:.2f})" for r in f.replacements[:3])
+        lines.append(f"  {f.start}-{f.end}  {f.text!r} -> {reps}   confidence {f.confidence:.2f}")
+    lines.append("")
+    lines.append(_paint(report, color))
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("file", default="-")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(RISK_LEVELS[1:]),
+    help="Exit with status 1 when the risk is at least this level.",
+)
+@_with_common
+def check(file: str, fmt: str, fail_on: str | None, fast: bool, model, threshold, max_words, pairs) -> None:
+    """Find spun words and phrases in FILE ('-' for stdin) and score the document."""
+    from ..api import check as check_text
+    from ..serialize import report_to_json
+
+    text = read_input(file)
+    report = check_text(text, _config(fast, model, threshold, max_words, pairs))
+    if fmt == "json":
+        click.echo(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_report(report, color=sys.stdout.isatty()))
+    if fail_on and RISK_LEVELS.index(report.risk) >= RISK_LEVELS.index(fail_on):
+        sys.exit(1)
+
+
+def _word_diff(r: Restoration, color: bool) -> str:
+    out = []
+    pos = 0
+    for e in sorted(r.edits, key=lambda e: e.start):
+        out.append(r.input[pos : e.start])
+        old = f"[-{e.old}-]"
+        new = f"{{+{e.new}+}}"
+        if color:
+            old, new = click.style(old, fg="red"), click.style(new, fg="green")
+        out.append(old + new)
+        pos = e.end
+    out.append(r.input[pos:])
+    return "".join(out)
+
+
+@click.command()
+@click.argument("file", default="-")
+@click.option("--diff", is_flag=True, help="Show a word diff ([-spun-]{+original+}) instead of the restored text.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--index", "index_path", metavar="INDEX", help="A trace index: restore from the matched source where found.")
+@_with_common
+def restore(file: str, diff: bool, fmt: str, index_path: str | None, fast: bool, model, threshold, max_words, pairs) -> None:
+    """Print FILE ('-' for stdin) with spun wording restored to the most likely original."""
+    from ..serialize import restoration_to_json
+
+    text = read_input(file)
+    config = _config(fast, model, threshold, max_words, pairs)
+    if index_path:
+        from ..trace.restore import restore_with_index
+
+        result = restore_with_index(text, index_path, config)
+    else:
+        from ..api import restore_and_explain
+
+        result = restore_and_explain(text, config)
+    if fmt == "json":
+        click.echo(json.dumps(restoration_to_json(result), ensure_ascii=False, indent=2))
+    elif diff:
+        click.echo(_word_diff(result, color=sys.stdout.isatty()))
+    else:
+        click.echo(result.text, nl=not result.text.endswith("\n"))
+    if result.report.incomplete:
+        click.echo(f"unspin: warning: {result.report.reason}", err=True)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(check)
+    main.add_command(restore)

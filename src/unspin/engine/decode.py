@@ -1,0 +1,113 @@
+"""The noisy-channel decision.
+
+For a slot whose text is ``s`` and candidate originals ``c``::
+
+    log P(keep)  = lm_weight * log P_LM(s | context) + log(1 - rho)
+    log P(c)     = lm_weight * log P_LM(c | context) + log(rho) + prior_weight * log prior(c)
+
+normalised over {keep} + candidates. ``1 - P(keep)`` is the probability the span is spun;
+the best candidate is the restoration. Overlapping slots (one word inside a longer phrase)
+are resolved jointly per segment by weighted interval scheduling on the log-odds gain.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from .candidates import Slot
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Decision parameters. Tuned on the *dev* spinner profile only (see BENCHMARKS.md)."""
+
+    rho: float = 0.12  # prior probability that a content word was swapped
+    lm_weight: float = 1.0
+    prior_weight: float = 1.0
+    name_penalty: float = 2.5  # extra log-odds against changing a capitalised mid-sentence word
+    multiword_bonus: float = 0.0  # log-odds per extra spun word in a slot
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    slot: Slot
+    p_spun: float
+    ranked: tuple[tuple[str, float], ...]  # (candidate text, posterior), best first
+    gain: float  # log-odds of best candidate vs keep
+    evidence: str
+
+
+def _logsumexp(xs: Sequence[float]) -> float:
+    m = max(xs)
+    return m + math.log(sum(math.exp(x - m) for x in xs))
+
+
+def decide(
+    slot: Slot,
+    keep_score: float,
+    cand_scores: Sequence[float],
+    tuning: Tuning,
+    mid_sentence_capital: bool = False,
+    pooled_bonus: Sequence[float] | None = None,
+) -> Decision:
+    """Posterior over keep vs each candidate for one slot."""
+    priors = [max(c.prior, 1e-6) for c in slot.candidates]
+    total = sum(priors)
+    if total > 1.0:
+        priors = [p / total for p in priors]
+    log_keep = tuning.lm_weight * keep_score + math.log1p(-tuning.rho)
+    extra = math.log(tuning.rho) + tuning.multiword_bonus * (slot.n_words - 1)
+    if mid_sentence_capital:
+        extra -= tuning.name_penalty
+    logs = []
+    for k, (c, p, sc) in enumerate(zip(slot.candidates, priors, cand_scores)):
+        bonus = pooled_bonus[k] if pooled_bonus else 0.0
+        logs.append(tuning.lm_weight * sc + extra + tuning.prior_weight * math.log(p) + bonus)
+    z = _logsumexp([log_keep, *logs])
+    p_keep = math.exp(log_keep - z)
+    order = sorted(range(len(logs)), key=lambda k: -logs[k])
+    ranked = tuple((slot.candidates[k].text, math.exp(logs[k] - z)) for k in order)
+    best = order[0]
+    gain = logs[best] - log_keep
+    evidence = (
+        f"context fits {slot.candidates[best].text!r} better than {slot.text!r} "
+        f"(language-model log-odds {tuning.lm_weight * (cand_scores[best] - keep_score):+.2f}, "
+        f"channel prior {slot.candidates[best].prior:.2f})"
+    )
+    return Decision(slot, 1.0 - p_keep, ranked, gain, evidence)
+
+
+def choose(decisions: Sequence[Decision], threshold: float) -> list[Decision]:
+    """Non-overlapping decisions with p_spun >= threshold maximising the total gain."""
+    eligible = sorted((d for d in decisions if d.p_spun >= threshold), key=lambda d: d.slot.end)
+    if not eligible:
+        return []
+    # Weighted interval scheduling over [slot.first, slot.last) token ranges.
+    ends = [d.slot.last for d in eligible]
+    best = [0.0] * (len(eligible) + 1)
+    take = [False] * (len(eligible) + 1)
+    prev_idx = []
+    import bisect
+
+    for k, d in enumerate(eligible):
+        # last decision ending at or before this one's first token
+        prev_idx.append(bisect.bisect_right(ends, d.slot.first, 0, k))
+    for k, d in enumerate(eligible, start=1):
+        with_it = best[prev_idx[k - 1]] + d.gain
+        if with_it > best[k - 1]:
+            best[k] = with_it
+            take[k] = True
+        else:
+            best[k] = best[k - 1]
+    chosen: list[Decision] = []
+    k = len(eligible)
+    while k > 0:
+        if take[k]:
+            chosen.append(eligible[k - 1])
+            k = prev_idx[k - 1]
+        else:
+            k -= 1
+    chosen.reverse()
+    return chosen

@@ -1,0 +1,240 @@
+"""Morphology for spun phrases: lemmatise what the spinner wrote, re-inflect the original.
+
+A spinner keeps the inflection of the word it replaces ("patients" -> "sufferers",
+"bought" -> "purchased"), so restoring means: lemmatise the spun surface, look the lemma
+phrase up in the lexicon, then give the original lemma phrase the spun word's inflection.
+All functions are pure and cached; lemminflect does the dictionary work.
+
+The *canonical* lemma phrase (:func:`canonical_phrase`) is the key form of the shipped
+lexicon: the build script and :func:`lemma_phrase` both use it, so lookups agree with keys.
+
+>>> inflect_like("patient", "Sufferers")
+'Patients'
+>>> inflect_like("buy", "purchased")
+'bought'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import product
+
+from unspin.text import apply_case, case_of
+
+# Penn tags lemminflect can produce, per universal POS, base form first.
+_UPOS_TAGS: dict[str, tuple[str, ...]] = {
+    "VERB": ("VB", "VBP", "VBD", "VBN", "VBG", "VBZ"),
+    "AUX": ("VB", "VBP", "VBD", "VBN", "VBG", "VBZ"),
+    "NOUN": ("NN", "NNS"),
+    "PROPN": ("NNP", "NNPS"),
+    "ADJ": ("JJ", "JJR", "JJS"),
+    "ADV": ("RB", "RBR", "RBS"),
+}
+_UPOS_OF_TAG = {"VB": "VERB", "VBP": "VERB", "VBD": "VERB", "VBN": "VERB", "VBG": "VERB",
+                "VBZ": "VERB", "NN": "NOUN", "NNS": "NOUN", "JJ": "ADJ", "JJR": "ADJ",
+                "JJS": "ADJ", "RB": "ADV", "RBR": "ADV", "RBS": "ADV"}
+_BASE_TAGS = frozenset({"VB", "VBP", "NN", "JJ", "RB", "NNP"})
+# Marked (inflected) tags worth copying from the spun word, in order of preference.
+_VERB_MARKED = ("VBD", "VBN", "VBG", "VBZ")
+_OTHER_MARKED = ("NNS", "JJR", "JJS", "RBR", "RBS")
+
+
+@lru_cache(maxsize=200_000)
+def _all_lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """lemminflect's dictionary lemmas per universal POS (cached; callers must not mutate)."""
+    from lemminflect import getAllLemmas
+
+    return dict(getAllLemmas(word))
+
+
+@lru_cache(maxsize=200_000)
+def analyses(word: str) -> tuple[tuple[str, str], ...]:
+    """Possible ``(lemma, penn_tag)`` readings of a surface word, lower-cased.
+
+    Unknown words read as themselves with the base tag ``NN``, and, if they look like a
+    regular plural, also as the plural of their stem.
+
+    >>> analyses("bought")
+    (('buy', 'VBD'), ('buy', 'VBN'))
+    >>> analyses("sufferers")
+    (('sufferer', 'NNS'),)
+    >>> analyses("qwzxv")
+    (('qwzxv', 'NN'),)
+    >>> analyses("autoencoders")
+    (('autoencoders', 'NN'), ('autoencoder', 'NNS'))
+    """
+    from lemminflect import getAllLemmasOOV, getInflection
+
+    low = word.lower()
+    out: list[tuple[str, str]] = []
+    for upos, lemmas in _all_lemmas(low).items():
+        for lemma in lemmas:
+            for tag in _UPOS_TAGS.get(upos, ()):
+                forms = getInflection(lemma, tag=tag) if upos != "PROPN" else (lemma,)
+                if low in forms or (tag in _BASE_TAGS and low == lemma):
+                    pair = (lemma, tag)
+                    if pair not in out:
+                        out.append(pair)
+    if not out:
+        out.append((low, "NN"))
+        if len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is")):
+            stem = getAllLemmasOOV(low, upos="NOUN").get("NOUN", (low,))[0]
+            if stem != low:
+                out.append((stem, "NNS"))
+    return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def canonical_word(word: str) -> str:
+    """The key form of one word: lower-cased, and singular if it is only a plural noun.
+
+    Words that are a lemma of some part of speech stay as they are ("data", "means",
+    "advanced"), and so do verb forms ("bought", "regarding"): thesauri list those as
+    headwords in their own right, and :func:`lemma_phrase` tries the verb lemma at lookup.
+
+    >>> canonical_word("Sufferers"), canonical_word("advanced"), canonical_word("bought")
+    ('sufferer', 'advanced', 'bought')
+    """
+    low = word.lower()
+    lemmas = _all_lemmas(low)
+    if not lemmas or any(low in ls for ls in lemmas.values()):
+        return low
+    nouns = lemmas.get("NOUN")
+    return nouns[0] if nouns else low
+
+
+def canonical_phrase(phrase: str) -> str:
+    """The lexicon key form of a phrase: lower-case, single spaces, plural single nouns singular.
+
+    Multi-word phrases keep their words ("according to", "at all events"): fixed expressions
+    are listed that way in the thesauri, and :func:`lemma_phrase` tries head lemmas at lookup.
+
+    >>> canonical_phrase("Weight  Problems"), canonical_phrase("sufferers")
+    ('weight problems', 'sufferer')
+    """
+    words = phrase.lower().split()
+    if len(words) == 1:
+        return canonical_word(words[0])
+    return " ".join(words)
+
+
+def lemma_phrase(words: list[str]) -> list[str]:
+    """Candidate lemma phrases for a surface phrase, most likely first, no duplicates.
+
+    The first candidate is always :func:`canonical_phrase`; then the lower-cased surface;
+    then the lemmas of a single word, or for a longer phrase the variants with each reading
+    of its head words (first word as a verb, last word as a noun).
+
+    >>> lemma_phrase(["Sufferers"])
+    ['sufferer', 'sufferers']
+    >>> lemma_phrase(["weight", "problems"])
+    ['weight problems', 'weight problem']
+    >>> lemma_phrase(["looked", "after"])
+    ['looked after', 'look after']
+    >>> lemma_phrase(["purchased"])
+    ['purchased', 'purchase']
+    """
+    low = [w.lower() for w in words if w.strip()]
+    if not low:
+        return []
+    out = [canonical_phrase(" ".join(low)), " ".join(low)]
+    if len(low) == 1:
+        out.extend(lemma for lemma, _ in analyses(low[0]))
+    else:
+        firsts = [low[0]] + [lm for lm, t in analyses(low[0]) if t.startswith("VB")]
+        lasts = [low[-1]] + [lm for lm, t in analyses(low[-1]) if t.startswith("NN")]
+        for f, la in product(firsts, lasts):
+            out.append(" ".join([f, *low[1:-1], la]))
+    seen: dict[str, None] = {}
+    for p in out:
+        seen.setdefault(p, None)
+    return list(seen)[:8]
+
+
+def _can_be(word: str, upos: str) -> bool:
+    from lemminflect import getAllInflections
+
+    lemmas = _all_lemmas(word)
+    if not lemmas:
+        return True  # unknown word: let the rules try
+    return upos in lemmas or bool(getAllInflections(word, upos=upos))
+
+
+def _inflect_word(word: str, tag: str) -> str:
+    """Inflect ``word`` (lemmatised first for the tag's POS) with Penn ``tag``."""
+    from lemminflect import getInflection
+
+    upos = _UPOS_OF_TAG[tag]
+    lemmas = _all_lemmas(word)
+    base = word
+    if lemmas.get(upos) and word not in lemmas[upos]:
+        base = lemmas[upos][0]
+    forms = getInflection(base, tag=tag)
+    if not forms:
+        return word
+    return base if base in forms else forms[0]  # "fish", "obesity": the mass reading wins
+
+
+@lru_cache(maxsize=200_000)
+def inflections_like(original_lemma_phrase: str, spun_surface: str) -> tuple[str, ...]:
+    """Every plausible inflection of the original for the spun surface, best first, lower-case.
+
+    Ambiguous spun forms ("selected": past or participle) give several; the uninflected
+    original is always last, for mass nouns a spinner pluralised ("weight problems").
+
+    >>> inflections_like("take", "selected")
+    ('took', 'taken', 'take')
+    """
+    orig = original_lemma_phrase.lower().split()
+    spun = spun_surface.lower().split()
+    if not orig or not spun:
+        return (original_lemma_phrase.lower(),)
+    out: list[str] = []
+    first_tags = [t for _, t in analyses(spun[0])]
+    last_tags = [t for _, t in analyses(spun[-1])]
+    if len(spun) == 1 and spun[0] == orig[0] and len(orig) == 1:
+        out.append(spun[0])
+    for tag in _VERB_MARKED:
+        if tag in first_tags and _can_be(orig[0], "VERB") and not _is_base_reading(spun[0]):
+            out.append(" ".join([_inflect_word(orig[0], tag), *orig[1:]]))
+    for tag in _OTHER_MARKED:
+        if tag in last_tags and _can_be(orig[-1], _UPOS_OF_TAG[tag]) and not _is_base_reading(spun[-1]):
+            out.append(" ".join([*orig[:-1], _inflect_word(orig[-1], tag)]))
+    out.append(" ".join(orig))
+    seen: dict[str, None] = {}
+    for p in out:
+        seen.setdefault(p, None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=100_000)
+def _is_base_reading(word: str) -> bool:
+    """True when the word's most natural reading is an uninflected base form (e.g. "data")."""
+    lemmas = _all_lemmas(word)
+    return bool(lemmas) and all(word in ls for ls in lemmas.values())
+
+
+def _case_like(spun_surface: str, phrase: str) -> str:
+    words = spun_surface.split()
+    if not words:
+        return phrase
+    if case_of(spun_surface) == "upper":
+        return phrase.upper()
+    if len(words) > 1 and all(case_of(w) == "title" for w in words):
+        return " ".join(w[:1].upper() + w[1:] for w in phrase.split())
+    return apply_case(words[0], phrase)
+
+
+@lru_cache(maxsize=200_000)
+def inflect_like(original_lemma_phrase: str, spun_surface: str) -> str:
+    """Give the original lemma phrase the inflection and capitalisation of the spun surface.
+
+    The head is the first word for verbs and the last word for nouns and adjectives.
+
+    >>> inflect_like("patient", "sufferers"), inflect_like("weight problem", "obesities")
+    ('patients', 'weight problems')
+    >>> inflect_like("according to", "In line with")
+    'According to'
+    """
+    best = inflections_like(original_lemma_phrase, spun_surface)[0]
+    return _case_like(spun_surface, best)

@@ -1,0 +1,141 @@
+"""Article spinners that make labelled test data for unspin.
+
+>>> st = spin("Patients bought 3 apples because of the rain.", profile="synonymizer", rate=1.0, seed=1)
+>>> st.restore_gold()
+'Patients bought 3 apples because of the rain.'
+>>> spin("x", profile="nope")
+Traceback (most recent call last):
+...
+unspin.errors.ConfigError: unknown spinner profile 'nope'; known: pps, synonymizer
+
+Each profile is a named, versioned component in :data:`PROFILES`:
+
+``synonymizer`` (held out)
+    A web "article rewriter": Moby Thesaurus favourites, multi-word paraphrases both ways,
+    swaps inside names, connective paraphrases, numbers written out, contractions changed.
+``pps`` (dev)
+    A paper-mill spinner learned from real tortured phrases (Problematic Paper Screener,
+    Cabanac, Labbé, Magazinov, CC BY 4.0), with a WordNet fallback.
+
+The result, :class:`SpunText`, carries the exact gold alignment: code-point spans of the spun
+text and the original wording they replaced.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import ConfigError, InputError, unknown_name
+from .core import GoldEdit, SpunText, Swap, assemble
+
+__all__ = ["spin", "SpunText", "GoldEdit", "Profile", "PROFILES", "HELD_OUT", "check_rate", "get_profile", "profile_names"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named spinner: what it does, where its data came from, and its function."""
+
+    name: str
+    version: str
+    role: str  # "held-out" or "dev"
+    summary: str
+    sources: str
+    spin_text: Callable[[str, float, int], SpunText]
+    data_version: Callable[[], str]
+
+
+def _synonymizer(text: str, rate: float, seed: int) -> SpunText:
+    from . import synonymizer
+
+    return synonymizer.spin_text(text, rate, seed)
+
+
+def _synonymizer_data() -> str:
+    from . import synonymizer
+
+    return synonymizer.data_version()
+
+
+def _pps(text: str, rate: float, seed: int) -> SpunText:
+    from . import pps
+
+    return pps.spin_text(text, rate, seed)
+
+
+def _pps_data() -> str:
+    from . import pps
+
+    return pps.data_version()
+
+
+PROFILES: dict[str, Profile] = {
+    "synonymizer": Profile(
+        "synonymizer",
+        "synonymizer.v1",
+        "held-out",
+        "thesaurus article rewriter: favourite synonyms, paraphrases both ways, names, connectives, "
+        "numbers written out, contractions changed",
+        "Moby Thesaurus II (public domain) + hand-written connective rules",
+        _synonymizer,
+        _synonymizer_data,
+    ),
+    "pps": Profile(
+        "pps",
+        "pps.v1",
+        "dev",
+        "paper-mill spinner learned from real tortured phrases, WordNet fallback",
+        "Problematic Paper Screener (Cabanac, Labbé, Magazinov), CC BY 4.0 (statistics only); WordNet 3.0",
+        _pps,
+        _pps_data,
+    ),
+}
+
+#: The profile the restoration engine must never be tuned on.
+HELD_OUT = "synonymizer"
+
+
+def profile_names() -> tuple[str, ...]:
+    return tuple(sorted(PROFILES))
+
+
+def get_profile(name: str) -> Profile:
+    """Look a profile up by name; an unknown name lists the known ones."""
+    try:
+        return PROFILES[name]
+    except (KeyError, TypeError):
+        raise unknown_name("spinner profile", str(name), list(PROFILES)) from None
+
+
+def check_rate(rate: object) -> float:
+    """Validate a substitution rate.
+
+    >>> check_rate(1.5)
+    Traceback (most recent call last):
+    ...
+    unspin.errors.ConfigError: rate must lie in [0, 1], got 1.5; give e.g. --rate 0.3
+    """
+    try:
+        value = float(rate)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"rate must be a number in [0, 1], got {rate!r}") from None
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise ConfigError(f"rate must lie in [0, 1], got {rate}; give e.g. --rate 0.3")
+    return value
+
+
+def spin(text: str, profile: str = "synonymizer", rate: float = 0.3, seed: int = 0) -> SpunText:
+    """Spin ``text`` with a named profile: about ``rate`` of the swappable words are swapped.
+
+    The same text, profile, rate and seed always give the same result.
+    """
+    prof = get_profile(profile)
+    value = check_rate(rate)
+    if not isinstance(text, str):
+        raise InputError(f"expected text as str, got {type(text).__name__}")
+    if not text.strip():
+        raise InputError("cannot spin empty text; give some English prose")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed must be an integer, got {seed!r}")
+    return prof.spin_text(text, value, seed)
