@@ -49,6 +49,7 @@ def main() -> None:
         "lm_weight": [0.5, 0.75, 1.0, 1.5],
         "prior_weight": [0.5, 1.0, 2.0],
         "multiword_bonus": [0.0, 1.0],
+        "pool_weight": [0.0, 0.3, 0.6],
     }
     results = []
     for values in itertools.product(*grid.values()):

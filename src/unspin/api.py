@@ -43,3 +43,52 @@ def restore_and_explain(text: str, config: Config | None = None) -> Restoration:
     text, config = _prepare(text, config)
     analysis = analyse(text, config)
     return Restoration(text, apply_edits(text, analysis.edits), analysis.edits, analysis.report)
+
+
+def restore_from_index(text: str, index_path: str, config: Config | None = None, top: int = 1) -> Restoration:
+    """Restore ``text`` word for word from its source in a trace index, and by the engine elsewhere.
+
+    Inside passages aligned with the best-matching source, each edit carries the source's
+    exact wording (``source="source:<document id>"``). Outside them, the language-model
+    restoration applies. With no source found, this is :func:`restore_and_explain`.
+    ``extra["source"]`` holds the match (document id, path, score, passages) or None.
+    """
+    from dataclasses import replace
+
+    from .engine.pipeline import spin_score, risk_level
+    from .results import Finding, Replacement
+    from .trace.restore import trace_and_restore
+    from .trace.search import search  # noqa: F401  (import check: trace extra installed)
+
+    text, config = _prepare(text, config)
+    match, source_edits = trace_and_restore(text, index_path, top=top)
+    base = restore_and_explain(text, config)
+    if match is None:
+        return Restoration(base.input, base.text, base.edits, base.report, {"source": None})
+    covered = [(p.query_start, p.query_end) for p in match.passages]
+    covered += [(e.start, e.end) for e in source_edits]
+
+    def inside(start: int, end: int) -> bool:
+        return any(start < b and a < end for a, b in covered)
+
+    lm_edits = tuple(e for e in base.edits if not inside(e.start, e.end))
+    edits = tuple(sorted(source_edits + lm_edits, key=lambda e: e.start))
+    findings = [f for f in base.report.findings if not inside(f.start, f.end)]
+    for e in source_edits:
+        findings.append(
+            Finding(
+                start=e.start,
+                end=e.end,
+                text=e.old,
+                replacements=(Replacement(e.new, 1.0),),
+                confidence=e.confidence,
+                rule="UNSPIN_SOURCE_ALIGNED",
+                evidence=e.evidence or f"differs from the aligned passage of {e.source}",
+                sentence_start=e.start,
+                sentence_end=e.end,
+            )
+        )
+    findings.sort(key=lambda f: f.start)
+    score = spin_score(findings, base.report.words)
+    report = replace(base.report, findings=tuple(findings), score=score, risk=risk_level(score, len(findings)))
+    return Restoration(text, apply_edits(text, edits), edits, report, {"source": match.to_dict()})

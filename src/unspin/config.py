@@ -24,7 +24,7 @@ class Config:
     mode:            "deep" (neural language model) or "fast" (n-gram statistics only).
     model:           a registered model name (``unspin models``) or a path to a GGUF file.
     lexicon:         a registered lexicon name.
-    max_candidates:  candidates kept per span after lexicon priors.
+    max_candidates:  candidates kept per span, best prior first (None: 40 deep, 12 fast).
     flag_threshold:  posterior probability above which a span is reported as spun.
     segment_words:   texts are processed in segments of about this many words (bounded memory).
     max_words:       hard limit; words beyond it are not checked and the result says so
@@ -35,7 +35,7 @@ class Config:
     mode: str = "deep"
     model: str = "gemma3-270m.v1"
     lexicon: str = "thesaurus.v1"
-    max_candidates: int = 16
+    max_candidates: int | None = None
     flag_threshold: float = 0.5
     segment_words: int = 400
     max_words: int | None = None
@@ -47,7 +47,7 @@ class Config:
             raise ConfigError(f"unknown mode {self.mode!r}; known: {', '.join(MODES)}")
         if not 0.0 < self.flag_threshold < 1.0:
             raise ConfigError(f"flag_threshold must lie in (0, 1), got {self.flag_threshold}")
-        if self.max_candidates < 1:
+        if self.max_candidates is not None and self.max_candidates < 1:
             raise ConfigError(f"max_candidates must be at least 1, got {self.max_candidates}")
         if self.segment_words < 20:
             raise ConfigError(f"segment_words must be at least 20, got {self.segment_words}")

@@ -154,21 +154,30 @@ def restore(file: str, diff: bool, fmt: str, index_path: str | None, fast: bool,
     text = read_input(file)
     config = _config(fast, model, threshold, max_words, pairs)
     if index_path:
-        from ..trace.restore import restore_with_index
+        from ..api import restore_from_index
 
-        result = restore_with_index(text, index_path, config)
+        result = restore_from_index(text, index_path, config)
     else:
         from ..api import restore_and_explain
 
         result = restore_and_explain(text, config)
     if fmt == "json":
-        click.echo(json.dumps(restoration_to_json(result), ensure_ascii=False, indent=2))
+        payload = restoration_to_json(result)
+        if index_path:
+            payload["source"] = result.extra.get("source")
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif diff:
         click.echo(_word_diff(result, color=sys.stdout.isatty()))
     else:
         click.echo(result.text, nl=not result.text.endswith("\n"))
     if result.report.incomplete:
         click.echo(f"unspin: warning: {result.report.reason}", err=True)
+    if index_path and fmt != "json":
+        src = result.extra.get("source")
+        if src:
+            click.echo(f"unspin: restored from source {src.get('docId')} ({src.get('path')}), score {src.get('score'):.2f}", err=True)
+        else:
+            click.echo("unspin: no source found in the index; restored by the language model", err=True)
 
 
 def register(main: click.Group) -> None:

@@ -28,6 +28,7 @@ class Tuning:
     prior_weight: float = 1.0
     name_penalty: float = 2.5  # extra log-odds against changing a capitalised mid-sentence word
     multiword_bonus: float = 0.0  # log-odds per extra spun word in a slot
+    pool_weight: float = 0.0  # weight of the same swap's evidence elsewhere in the document
 
 
 @dataclass(frozen=True, slots=True)

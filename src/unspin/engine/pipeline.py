@@ -22,6 +22,7 @@ from .decode import Decision, Tuning, choose, decide
 from .ngram import NgramScorer
 
 DEFAULT_MAX_WORDS = {"deep": 20_000, "fast": 500_000}
+DEFAULT_MAX_CANDIDATES = {"deep": 40, "fast": 12}
 # Risk levels from the spin score (documented in README "How the score works").
 RISK_CUTS = ((0.6, "high"), (0.3, "suspicious"), (0.1, "low"))
 SCORE_SCALE = 0.04  # density of spun words at which the score reaches 1 - 1/e
@@ -156,10 +157,11 @@ def score(text: str, config: Config, scorer: Scorer | None = None) -> Scored:
     if limit_token < len(doc.tokens) or len(work_text) < len(text):
         incomplete = True
         reason = f"only the first {max_words:,} words were checked (max_words); split the text to check the rest"
+    max_candidates = config.max_candidates or DEFAULT_MAX_CANDIDATES[config.mode]
     generator = (
-        CandidateGenerator(lexicon, config.max_candidates)
+        CandidateGenerator(lexicon, max_candidates)
         if config.user_pairs
-        else _shared_generator(config.lexicon, config.max_candidates)
+        else _shared_generator(config.lexicon, max_candidates)
     )
     segments = []
     for first, last in _segments(doc, limit_token, config.segment_words):
@@ -183,8 +185,19 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None) -> Anal
     findings: list[Finding] = []
     edits: list[Edit] = []
     doc = scored.doc
+    pooled = _pooled_evidence(scored) if tuning.pool_weight else {}
     for segment in scored.segments:
-        decisions = [decide(x.slot, x.keep, x.cands, tuning, x.mid_sentence_capital) for x in segment]
+        decisions = [
+            decide(
+                x.slot,
+                x.keep,
+                x.cands,
+                tuning,
+                x.mid_sentence_capital,
+                _bonus(x, pooled, tuning.pool_weight) if pooled else None,
+            )
+            for x in segment
+        ]
         for d in choose(decisions, config.flag_threshold):
             findings.append(_finding(doc, d))
             best, conf = d.ranked[0]
@@ -205,6 +218,35 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None) -> Anal
         reason=scored.reason,
     )
     return Analysis(report, tuple(edits))
+
+
+def _pooled_evidence(scored: Scored) -> dict[tuple[str, str], tuple[float, int]]:
+    """Sum and count of LM log-ratios (candidate vs text) per (spun surface, candidate).
+
+    Spinners reuse one favourite synonym per word, so the same swap recurs through a
+    document; each occurrence's context is evidence about the others.
+    """
+    acc: dict[tuple[str, str], list[float]] = {}
+    for segment in scored.segments:
+        for x in segment:
+            key = x.slot.text.lower()
+            for c, sc in zip(x.slot.candidates, x.cands):
+                if sc > -1e8:
+                    acc.setdefault((key, c.text.lower()), []).append(sc - x.keep)
+    return {k: (sum(v), len(v)) for k, v in acc.items() if len(v) > 1}
+
+
+def _bonus(x: ScoredSlot, pooled: dict[tuple[str, str], tuple[float, int]], weight: float) -> list[float]:
+    key = x.slot.text.lower()
+    out = []
+    for c, sc in zip(x.slot.candidates, x.cands):
+        total, n = pooled.get((key, c.text.lower()), (0.0, 0))
+        if n > 1 and sc > -1e8:
+            others = (total - (sc - x.keep)) / (n - 1)
+            out.append(weight * others)
+        else:
+            out.append(0.0)
+    return out
 
 
 def analyse(text: str, config: Config, scorer: Scorer | None = None, tuning: Tuning | None = None) -> Analysis:

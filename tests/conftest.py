@@ -1,0 +1,109 @@
+"""Shared fixtures for the restoration-engine tests.
+
+Nothing here skips, hides or retries anything: no hooks, no warning filters. The ``slow`` marker
+is declared in pyproject.toml; run ``pytest -m "not slow"`` to leave the deep-mode tests out
+locally (CI runs everything).
+
+Deep mode loads the neural model once per process: ``unspin.engine.lm.load_model`` is cached
+with ``functools.cache``, so every test that uses :func:`deep_config` (or plain ``Config()``)
+in the same pytest process shares one load.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from unspin import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SCHEMAS = ROOT / "src" / "unspin" / "data"
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Paths of the files in ``examples/`` (see examples/README.md). They may not exist yet."""
+
+    original_news: Path = EXAMPLES / "original-news.txt"
+    original_science: Path = EXAMPLES / "original-science.txt"
+    spun_news: Path = EXAMPLES / "spun-news.txt"
+    spun_science: Path = EXAMPLES / "spun-science.txt"
+
+    def require(self, name: str) -> Path:
+        """The path of example ``name``; skip the calling test (saying why) if it is missing."""
+        path: Path = getattr(self, name)
+        if not path.is_file():
+            pytest.skip(f"{path.relative_to(ROOT)} does not exist; see examples/README.md to make it")
+        return path
+
+
+@pytest.fixture(scope="session")
+def examples() -> Examples:
+    return Examples()
+
+
+@pytest.fixture(scope="session")
+def fast_config() -> Config:
+    return Config(mode="fast")
+
+
+@pytest.fixture(scope="session")
+def deep_config() -> Config:
+    """The default (deep) configuration; the model itself is cached per process by the engine."""
+    return Config()
+
+
+@cache
+def load_schema(name: str) -> dict:
+    """``check`` or ``restore``: the JSON schema shipped in unspin/data."""
+    return json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def validate(instance: object, name: str) -> None:
+    """Validate ``instance`` against the shipped schema ``name`` (raises on the first error)."""
+    import jsonschema
+
+    schema = load_schema(name)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(instance)
+
+
+def unspin_command() -> list[str]:
+    """The installed console script next to this interpreter, else ``python -m unspin``."""
+    exe = Path(sys.executable).with_name("unspin")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("unspin")
+    return [found] if found else [sys.executable, "-m", "unspin"]
+
+
+def run_unspin(
+    *args: str,
+    stdin: str | bytes | None = None,
+    module: bool = False,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """Run the real CLI in a child process and capture its output as text (UTF-8).
+
+    ``module=True`` runs ``python -m unspin`` instead of the console script. Binary ``stdin``
+    is passed through as bytes; the output is still decoded as UTF-8.
+    """
+    cmd = [sys.executable, "-m", "unspin"] if module else unspin_command()
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+    proc = subprocess.run(
+        [*cmd, *args], input=data, capture_output=True, cwd=cwd or ROOT, timeout=timeout
+    )
+    return subprocess.CompletedProcess(
+        proc.args,
+        proc.returncode,
+        proc.stdout.decode("utf-8", errors="replace"),
+        proc.stderr.decode("utf-8", errors="replace"),
+    )
