@@ -21,7 +21,6 @@ from unspin import (
     ConfigError,
     Edit,
     Finding,
-    InputError,
     ModelError,
     Replacement,
     Report,
@@ -330,13 +329,3 @@ def test_unknown_lexicon_lists_known_ones() -> None:
 def test_unknown_model_fails_in_fast_mode_too() -> None:
     with pytest.raises(ConfigError):
         unspin.check("The firm issued a report.", Config(mode="fast", model="no-such-model"))
-
-
-# -- inputs the API refuses ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("bad", [b"The firm issued a report.", None, 42, ["text"]])
-@pytest.mark.parametrize("fn", [unspin.check, unspin.restore, unspin.restore_and_explain])
-def test_non_str_input_is_an_input_error(fn, bad) -> None:
-    with pytest.raises(InputError, match=type(bad).__name__):
-        fn(bad, FAST)

@@ -28,7 +28,7 @@ class Config:
     flag_threshold:  posterior probability above which a span is reported as spun.
     segment_words:   texts are processed in segments of about this many words (bounded memory).
     max_words:       hard limit; words beyond it are not checked and the result says so
-                     (None: 20,000 in deep mode, 500,000 in fast mode).
+                     (None: 6,000 in deep mode, 500,000 in fast mode).
     user_pairs:      extra (spun, original) pairs loaded from a user's own list.
     """
 

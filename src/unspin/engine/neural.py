@@ -23,9 +23,10 @@ from .candidates import Slot
 from .lm import LanguageModel, load_model
 
 RIGHT = 2  # tokens of right context in every hypothesis score
-PRUNE_LOGODDS = -2.5  # optimistic log-odds (candidate vs keep) below which a candidate is dropped
-PRUNE_RHO = 0.05  # spin prior used only for pruning (the decision uses its own Tuning)
-MAX_RESCORE = 2  # candidates per slot rescored with right context
+PRUNE_LOGODDS = -4.0  # optimistic log-odds (candidate vs keep) below which a candidate is dropped
+PRUNE_RHO = 0.1  # spin prior used only for pruning (the decision uses its own Tuning)
+PRUNE_PRIOR_WEIGHT = 0.5  # the channel prior counts half in the bound (tuned decisions weigh it <= 1)
+MAX_RESCORE = 3  # candidates per slot rescored with right context
 UNSCORED = -1e9
 
 
@@ -90,7 +91,7 @@ class NeuralScorer:
             # Optimistic bound: first sub-token only, right context as good as the spun text's,
             # weighed by the channel prior. Only candidates that could win are rescored.
             bounds = [
-                f + right_keep + math.log(PRUNE_RHO * max(c.prior, 1e-6) / (1 - PRUNE_RHO))
+                f + right_keep + math.log(PRUNE_RHO / (1 - PRUNE_RHO)) + PRUNE_PRIOR_WEIGHT * math.log(max(c.prior, 1e-6))
                 for f, c in zip(firsts, s.candidates)
             ]
             order = sorted(range(len(bounds)), key=lambda i: -bounds[i])

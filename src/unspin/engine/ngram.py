@@ -9,10 +9,38 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Callable
 
 from ..lexicon import Lexicon
 
 BACKOFF = 0.4  # "stupid back-off" weight when a bigram is unseen
+
+
+@lru_cache(maxsize=4)  # a few lexicons (user-pair variants are built per check)
+def _shared_tables(lexicon: Lexicon) -> tuple[Callable[[str], float], Callable[[str, str], float]]:
+    """Bounded, cached ``log P(w)`` and ``log P(b | a)`` for one lexicon (keyed by identity)."""
+    total = float(max(1, lexicon.total_unigrams))
+    # symspellpy's unigram and bigram counts come from different totals: normalise each by
+    # its own total (P(b | a) = P(a b) / P(a)).
+    bi_scale = total / float(max(1, lexicon.total_bigrams))
+    unigram, bigram = lexicon.unigram, lexicon.bigram
+
+    @lru_cache(maxsize=500_000)
+    def logp_uni(w: str) -> float:
+        # Unknown words get the probability of a word seen ~ 10,000 times in 10^11.
+        return math.log((unigram(w) + 1e4) / total)
+
+    @lru_cache(maxsize=1_000_000)
+    def logp_bi(a: str, b: str) -> float:
+        if a:
+            cab = bigram(a, b)
+            if cab:
+                ca = unigram(a)
+                if ca:
+                    return min(0.0, math.log(cab * bi_scale / ca))
+        return math.log(BACKOFF) + logp_uni(b)
+
+    return logp_uni, logp_bi
 
 
 class NgramScorer:
@@ -22,26 +50,9 @@ class NgramScorer:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._total = float(max(1, lexicon.total_unigrams))
-        # symspellpy's unigram and bigram counts come from different totals: normalise each
-        # by its own total (P(b | a) = P(a b) / P(a)).
-        self._bi_scale = self._total / float(max(1, lexicon.total_bigrams))
-        self._logp_uni = lru_cache(maxsize=500_000)(self._logp_uni_raw)
-        self._logp_bi = lru_cache(maxsize=1_000_000)(self._logp_bi_raw)
-
-    def _logp_uni_raw(self, w: str) -> float:
-        c = self.lexicon.unigram(w)
-        # Unknown words get the probability of a word seen ~ 10,000 times in 10^11.
-        return math.log((c + 1e4) / self._total)
-
-    def _logp_bi_raw(self, a: str, b: str) -> float:
-        if a:
-            cab = self.lexicon.bigram(a, b)
-            if cab:
-                ca = self.lexicon.unigram(a)
-                if ca:
-                    return min(0.0, math.log(cab * self._bi_scale / ca))
-        return math.log(BACKOFF) + self._logp_uni(b)
+        # The log-probability caches are shared by every scorer of the same lexicon, so a
+        # stream of documents (fast mode builds one scorer per check) reuses them.
+        self._logp_uni, self._logp_bi = _shared_tables(lexicon)
 
     def association(self, prev: str, words: tuple[str, ...], nxt: str, unigram_weight: float = 0.2) -> float:
         """How well ``words`` fit their neighbours, mostly regardless of how common they are.

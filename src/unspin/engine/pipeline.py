@@ -21,7 +21,7 @@ from .candidates import CandidateGenerator, Slot
 from .decode import Decision, Tuning, choose, decide
 from .ngram import NgramScorer
 
-DEFAULT_MAX_WORDS = {"deep": 20_000, "fast": 500_000}
+DEFAULT_MAX_WORDS = {"deep": 6_000, "fast": 500_000}
 DEFAULT_MAX_CANDIDATES = {"deep": 40, "fast": 12}
 # Risk levels from the spin score (documented in README "How the score works").
 RISK_CUTS = ((0.6, "high"), (0.3, "suspicious"), (0.1, "low"))

@@ -12,6 +12,10 @@ a handful of *document features*, each a rate or mean per word, and a small logi
 - ``psum``: summed posterior P(spun) per word under the default fast decision settings;
 - ``repair``: words that form no known bigram with their neighbours while a candidate does;
 - ``pmi``: mean association of adjacent word pairs (spinning breaks collocations);
+- ``infl_logf``, ``rare_infl``: inflected words whose surface form is rare next to their lemma
+  (spinners re-inflect synonyms: "morns", "exemptions");
+- ``content_logf``, ``rare_content``: mean log frequency of lower-case content words and the
+  share below a million occurrences (spun words are rarer than the words they replaced);
 - genre covariates that spinning does not change (sentence length, punctuation, capitals,
   function words, slots per word), so the model can discount genre.
 
@@ -32,7 +36,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..errors import DataError
-from ..lexicon import Lexicon
+from ..lexicon import Lexicon, morph
 from ..text import Document
 from .candidates import FUNCTION_WORDS
 from .decode import Tuning, decide
@@ -56,8 +60,34 @@ FEATURES = (
     "func_rate",
     "func_pairs",
     "slots_per_word",
+    "infl_logf",
+    "rare_infl",
+    "content_logf",
+    "rare_content",
 )
+# The "lite" model needs no candidate generation (no re-inflection): it reads the document
+# and the lexicon directly, scoring only base-form words against their uninflected originals.
+LITE_FEATURES = (
+    "lite_gain_mean",
+    "lite_gain_gt0",
+    "lite_gain_gt2",
+    "lite_top20",
+    "pmi",
+    "sent_len",
+    "punct",
+    "func_logf",
+    "capitals",
+    "func_rate",
+    "func_pairs",
+    "infl_logf",
+    "rare_infl",
+    "content_logf",
+    "rare_content",
+)
+MODEL_FEATURES = {"fast": FEATURES, "lite": LITE_FEATURES}
+LITE_CANDIDATES = 8
 GAIN_CLIP = 8.0
+RARE_LOGF = math.log(1e6)
 FEATURE_TUNING = Tuning(rho=0.12, lm_weight=1.0, prior_weight=1.0)  # fixed: features must not move with tuning
 
 
@@ -129,9 +159,30 @@ def document_features(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -
             ):
                 repair += 1
                 break
-    gains.sort()
-    n_g = max(1, len(gains))
+    out = _gain_features(gains, n_words, "")
+    out["psum"] = psum / n_words
+    out["repair"] = repair / n_words
+    out["slots_per_word"] = len(gains) / n_words
+    out.update(text_features(doc, lexicon))
+    return out
+
+
+def _gain_features(gains: list[float], n_words: int, prefix: str) -> dict[str, float]:
+    gains = sorted(gains)
     top = gains[-20:]
+    return {
+        prefix + "gain_mean": sum(gains) / max(1, len(gains)),
+        prefix + "gain_gt0": sum(1 for g in gains if g > 0) / n_words,
+        prefix + "gain_gt2": sum(1 for g in gains if g > 2) / n_words,
+        prefix + "top20": sum(top) / max(1, len(top)),
+    }
+
+
+def text_features(doc: Document, lexicon: Lexicon) -> dict[str, float]:
+    """The features that need no candidates: collocations, morphology, frequency, genre."""
+    toks = doc.tokens
+    words = [t for t in toks if t.is_word]
+    n_words = max(1, len(words))
     total_uni = float(max(1, lexicon.total_unigrams))
     total_bi = float(max(1, lexicon.total_bigrams))
     pmis: list[float] = []
@@ -151,14 +202,16 @@ def document_features(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -
             expected = ua / total_uni * ub / total_uni * total_bi
             pmis.append(math.log((lexicon.bigram(la, lb) + 1.0) / (expected + 1.0)))
     func = [t for t in words if t.lower in FUNCTION_WORDS]
+    content = [t.lower for t in words if t.lower not in FUNCTION_WORDS and t.text.islower()]
+    n_content = max(1, len(content))
+    content_logf = [math.log(lexicon.unigram(w) + 100.0) for w in content]
+    infl: list[float] = []
+    for w in content:
+        lemma = morph.canonical_word(w)
+        if lemma != w:
+            infl.append(math.log(lexicon.unigram(w) + 100.0) - math.log(lexicon.unigram(lemma) + 100.0))
     func_logf = sum(math.log(lexicon.unigram(t.lower) + 100.0) for t in func) / max(1, len(func))
     return {
-        "gain_mean": sum(gains) / n_g,
-        "gain_gt0": sum(1 for g in gains if g > 0) / n_words,
-        "gain_gt2": sum(1 for g in gains if g > 2) / n_words,
-        "top20": sum(top) / max(1, len(top)),
-        "psum": psum / n_words,
-        "repair": repair / n_words,
         "pmi": sum(pmis) / max(1, len(pmis)),
         "sent_len": math.log(n_words / max(1, len(doc.sentences))),
         "punct": sum(1 for t in toks if t.kind == "punct") / n_words,
@@ -166,7 +219,10 @@ def document_features(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -
         "capitals": sum(1 for t in words if t.text[:1].isupper()) / n_words,
         "func_rate": len(func) / n_words,
         "func_pairs": func_hits / max(1, func_pairs),
-        "slots_per_word": len(gains) / n_words,
+        "infl_logf": sum(infl) / max(1, len(infl)),
+        "rare_infl": sum(1 for d in infl if d < -2.0) / n_content,
+        "content_logf": sum(content_logf) / n_content,
+        "rare_content": sum(1 for v in content_logf if v < RARE_LOGF) / n_content,
     }
 
 
