@@ -29,7 +29,15 @@ from unspin.bench.corpus import default_corpus_path, load_corpus, sample
 from unspin.bench.metrics import changed_words, roc_auc, span_counts
 from unspin.engine.decode import Tuning
 from unspin.engine.pipeline import finish, score
-from unspin.engine.screen import FEATURES, SCREEN_FILE, SCREEN_FORMAT, SCREEN_MAGIC, SCREEN_VERSION, document_features
+from unspin.engine.screen import (
+    MODEL_FEATURES,
+    SCREEN_FILE,
+    SCREEN_FORMAT,
+    SCREEN_MAGIC,
+    SCREEN_VERSION,
+    document_features,
+    lite_features,
+)
 from unspin.lexicon import load_lexicon
 from unspin.lexicon.store import data_dir
 from unspin.spinner import HELD_OUT, spin
@@ -47,10 +55,12 @@ def _work(item: tuple[int, str, float]):
     return score(s.spun, config), score(text, config), gold
 
 
-def _features(scored) -> list[float]:
-    slots = [x for seg in scored.segments for x in seg]
-    f = document_features(scored.doc, load_lexicon(), slots)
-    return [f[k] for k in FEATURES]
+def _features(scored, model: str) -> list[float]:
+    if model == "lite":
+        f = lite_features(scored.doc, load_lexicon())
+    else:
+        f = document_features(scored.doc, load_lexicon(), [x for seg in scored.segments for x in seg])
+    return [f[k] for k in MODEL_FEATURES[model]]
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[np.ndarray, float]:
@@ -128,17 +138,28 @@ def main() -> None:
     items = [it for it in items if it[1].words >= MIN_WORDS]
     words = sum(it[1].words for it in items)
     print(f"scored {len(items)} dev document pairs ({words} clean words) in {time.time() - t0:.0f}s")
-    a = np.array([_features(it[0]) for it in items])
-    b = np.array([_features(it[1]) for it in items])
-    for j, name in enumerate(FEATURES):
-        print(f"  {name:15s} AUC alone {roc_auc(a[:, j], b[:, j]):.3f}")
-    cv = cross_validated_auc(a, b)
-    print(f"model: two-fold cross-validated AUC {cv:.4f}")
-    x = np.vstack([a, b])
-    mu, sd = x.mean(0), x.std(0) + 1e-9
-    w, c = fit_logistic((x - mu) / sd, np.r_[np.ones(len(a)), np.zeros(len(b))])
-    fitted = roc_auc(list(((a - mu) / sd) @ w + c), list(((b - mu) / sd) @ w + c))
-    print(f"model: in-sample AUC {fitted:.4f}; weights " + ", ".join(f"{n}={v:+.2f}" for n, v in zip(FEATURES, w)))
+    models = {}
+    for model, names in MODEL_FEATURES.items():
+        a = np.array([_features(it[0], model) for it in items])
+        b = np.array([_features(it[1], model) for it in items])
+        print(f"model {model!r}:")
+        for j, name in enumerate(names):
+            print(f"  {name:15s} AUC alone {roc_auc(a[:, j], b[:, j]):.3f}")
+        cv = cross_validated_auc(a, b)
+        x = np.vstack([a, b])
+        mu, sd = x.mean(0), x.std(0) + 1e-9
+        w, c = fit_logistic((x - mu) / sd, np.r_[np.ones(len(a)), np.zeros(len(b))])
+        fitted = roc_auc(list(((a - mu) / sd) @ w + c), list(((b - mu) / sd) @ w + c))
+        print(f"  two-fold cross-validated AUC {cv:.4f}, in-sample {fitted:.4f}")
+        print("  weights " + ", ".join(f"{n}={v:+.2f}" for n, v in zip(names, w)))
+        models[model] = {
+            "cv_auc": round(cv, 4),
+            "features": list(names),
+            "mean": [round(float(v), 6) for v in mu],
+            "scale": [round(float(v), 6) for v in sd],
+            "weights": [round(float(v), 6) for v in w],
+            "bias": round(c, 6),
+        }
     if not args.no_write:
         out = {
             "magic": SCREEN_MAGIC,
@@ -148,13 +169,8 @@ def main() -> None:
             "model": "logistic regression over standardised document features (spun=1, clean=0)",
             "fitted_on": f"dev split ({corpus_path.name}), spinner profile {DEV_PROFILE}, rate {args.rate}, "
             f"{len(items)} document pairs of >= {MIN_WORDS} words, L2 {L2}",
-            "cv_auc": round(cv, 4),
             "sources": "unspin dev corpus (Brown corpus, MIT; State of the Union, Apache-2.0); symspellpy n-grams (MIT)",
-            "features": list(FEATURES),
-            "mean": [round(float(v), 6) for v in mu],
-            "scale": [round(float(v), 6) for v in sd],
-            "weights": [round(float(v), 6) for v in w],
-            "bias": round(c, 6),
+            "models": models,
         }
         path = data_dir() / SCREEN_FILE
         path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

@@ -48,7 +48,7 @@ def main() -> None:
         "rho": [0.03, 0.06, 0.12, 0.25],
         "lm_weight": [0.5, 0.75, 1.0, 1.5],
         "prior_weight": [0.5, 1.0, 2.0],
-        "multiword_bonus": [0.0, 1.0],
+        "multiword_bonus": [-3.0, -1.5, 0.0],
         "pool_weight": [0.0, 0.3, 0.6],
     }
     results = []

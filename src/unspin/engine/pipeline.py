@@ -204,12 +204,22 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None) -> Anal
             edits.append(
                 Edit(d.slot.start, d.slot.end, d.slot.text, best, round(conf, 3), "lexicon+" + scored.scorer, d.evidence)
             )
-    value = spin_score(findings, scored.words)
+    if scored.mode == "fast":
+        # Fast mode's per-span decisions are deliberately conservative (few false changes),
+        # so the document score comes from the screening model over all slots instead.
+        from .screen import fast_document_score
+
+        slots = [x for seg in scored.segments for x in seg]
+        value = round(fast_document_score(doc, load_lexicon(config.lexicon), slots), 4)
+        risk = risk_level(value, max(len(findings), 3))
+    else:
+        value = spin_score(findings, scored.words)
+        risk = risk_level(value, len(findings))
     report = Report(
         text=scored.text,
         findings=tuple(findings),
         score=value,
-        risk=risk_level(value, len(findings)),
+        risk=risk,
         words=scored.words,
         mode=scored.mode,
         model=scored.scorer,
@@ -304,9 +314,14 @@ def risk_level(score: float, n_findings: int) -> str:
 
 
 def default_tuning(mode: str) -> Tuning:
+    """Decision parameters per mode, tuned on the dev profile (``scripts/tune_engine.py``).
+
+    The negative multi-word bonus corrects a length bias: a one-word candidate for a
+    multi-word span pays for fewer tokens, so the LM favours it whatever the context.
+    """
     if mode == "fast":
-        return Tuning(rho=0.12, lm_weight=1.0, prior_weight=1.0)
-    return Tuning()
+        return Tuning(rho=0.03, lm_weight=0.5, prior_weight=2.0, multiword_bonus=-3.0)
+    return Tuning(rho=0.03, lm_weight=0.75, prior_weight=1.0, multiword_bonus=-3.0, pool_weight=0.0)
 
 
 def _deep_scorer(config: Config) -> Scorer:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -40,6 +40,7 @@ from ..lexicon import Lexicon, morph
 from ..text import Document
 from .candidates import FUNCTION_WORDS
 from .decode import Tuning, decide
+from .ngram import NgramScorer
 
 SCREEN_MAGIC = "unspin-screen"
 SCREEN_FORMAT = 1
@@ -88,7 +89,9 @@ MODEL_FEATURES = {"fast": FEATURES, "lite": LITE_FEATURES}
 LITE_CANDIDATES = 8
 GAIN_CLIP = 8.0
 RARE_LOGF = math.log(1e6)
-FEATURE_TUNING = Tuning(rho=0.12, lm_weight=1.0, prior_weight=1.0)  # fixed: features must not move with tuning
+# Fixed settings for the psum feature: the screen's weights must not move when the span
+# decision defaults are retuned.
+FEATURE_TUNING = Tuning(rho=0.12, lm_weight=1.0, prior_weight=1.0, name_penalty=2.5, multiword_bonus=0.0)
 
 
 @dataclass(frozen=True)
@@ -226,19 +229,71 @@ def text_features(doc: Document, lexicon: Lexicon) -> dict[str, float]:
     }
 
 
-def fast_document_score(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -> float:
-    """Screening score in [0, 1] of a whole document: higher means more likely spun.
+def lite_features(doc: Document, lexicon: Lexicon) -> dict[str, float]:
+    """Features of the "lite" model: no candidate generation, no re-inflection.
 
-    Deterministic; 0.0 for a document without words. Meant for texts of a few hundred words
-    or more: on short texts it is noisy.
+    Every lower-case content word that is its own base form and has single-word originals in
+    the lexicon is compared with its top originals (uninflected) by the fast scorer's
+    association with the neighbouring words, channel prior included.
+    """
+    scorer = NgramScorer(lexicon)
+    toks = doc.tokens
+    n_words = max(1, sum(1 for t in toks if t.is_word))
+    gains: list[float] = []
+    for i, t in enumerate(toks):
+        if not t.is_word or len(t.text) < 2 or not t.text.islower():
+            continue
+        w = t.lower
+        if w in FUNCTION_WORDS:
+            continue
+        cands = _base_originals(lexicon, w)
+        if not cands:
+            continue
+        prev = toks[i - 1].lower if i > 0 and toks[i - 1].is_word and _adjacent(doc, i - 1, i) else ""
+        nxt = toks[i + 1].lower if i + 1 < len(toks) and toks[i + 1].is_word and _adjacent(doc, i, i + 1) else ""
+        keep = scorer.association(prev, (w,), nxt)
+        best = max(scorer.association(prev, (o,), nxt) + math.log(max(p, 1e-6)) for o, p in cands)
+        gains.append(max(-GAIN_CLIP, min(GAIN_CLIP, best - keep)))
+    out = _gain_features(gains, n_words, "lite_")
+    out.update(text_features(doc, lexicon))
+    return out
+
+
+def _base_originals(lexicon: Lexicon, word: str) -> tuple[tuple[str, float], ...]:
+    return _base_originals_cached(lexicon, word)
+
+
+@lru_cache(maxsize=200_000)
+def _base_originals_cached(lexicon: Lexicon, word: str) -> tuple[tuple[str, float], ...]:
+    if morph.canonical_word(word) != word:
+        return ()  # inflected: the lite model skips it (re-inflecting is what costs time)
+    return tuple((o, p) for o, p in lexicon.originals(word)[:LITE_CANDIDATES] if " " not in o)
+
+
+def fast_document_score(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -> float:
+    """Screening score in [0, 1] of a whole document from the fast pipeline's scored slots.
+
+    Higher means more likely spun. Deterministic; 0.0 for a document without words. Meant
+    for texts of a few hundred words or more: on short texts it is noisy.
     """
     if not any(t.is_word for t in doc.tokens):
         return 0.0
-    return round(load_screen_model().score(document_features(doc, lexicon, slots_scored)), 4)
+    return round(load_screen_model("fast").score(document_features(doc, lexicon, slots_scored)), 4)
 
 
-def parse_screen_model(raw: Mapping[str, object], source: str = SCREEN_FILE) -> ScreenModel:
-    """Validate a decoded weight file; DataError names what is wrong and what to do."""
+def screen_document(doc: Document, lexicon: Lexicon) -> float:
+    """Screening score in [0, 1] without the pipeline (the "lite" model; several times faster).
+
+    For screening large volumes: it needs no candidate generation. Slightly weaker than
+    :func:`fast_document_score`.
+    """
+    if not any(t.is_word for t in doc.tokens):
+        return 0.0
+    return round(load_screen_model("lite").score(lite_features(doc, lexicon)), 4)
+
+
+def parse_screen_model(raw: Mapping[str, object], name: str = "fast", source: str = SCREEN_FILE) -> ScreenModel:
+    """Validate a decoded weight file and return its model ``name``; DataError says what is wrong."""
     fix = "rebuild it with scripts/fit_screen.py or reinstall unspin"
     if not isinstance(raw, Mapping) or raw.get("magic") != SCREEN_MAGIC:
         raise DataError(f"{source} is not an unspin screen model (no magic {SCREEN_MAGIC!r}); {fix}")
@@ -246,23 +301,32 @@ def parse_screen_model(raw: Mapping[str, object], source: str = SCREEN_FILE) -> 
         raise DataError(f"{source} has format {raw.get('format')!r}, this unspin reads {SCREEN_FORMAT}; {fix}")
     if raw.get("version") != SCREEN_VERSION:
         raise DataError(f"{source} holds version {raw.get('version')!r}, expected {SCREEN_VERSION!r}; {fix}")
-    feats = tuple(raw.get("features", ()))  # type: ignore[arg-type]
-    if feats != FEATURES:
-        raise DataError(f"{source} lists features {list(feats)}, this unspin computes {list(FEATURES)}; {fix}")
+    if name not in MODEL_FEATURES:
+        raise DataError(f"unknown screen model {name!r}; known: {', '.join(MODEL_FEATURES)}")
+    models = raw.get("models")
+    body = models.get(name) if isinstance(models, Mapping) else None
+    if not isinstance(body, Mapping):
+        raise DataError(f"{source} has no model {name!r}; {fix}")
+    expected = MODEL_FEATURES[name]
+    feats = tuple(body.get("features", ()))  # type: ignore[arg-type]
+    if feats != expected:
+        raise DataError(f"{source} model {name!r} lists features {list(feats)}, this unspin computes {list(expected)}; {fix}")
     try:
-        mean = tuple(float(v) for v in raw["mean"])  # type: ignore[union-attr]
-        scale = tuple(float(v) for v in raw["scale"])  # type: ignore[union-attr]
-        weights = tuple(float(v) for v in raw["weights"])  # type: ignore[union-attr]
-        bias = float(raw["bias"])  # type: ignore[arg-type]
+        mean = tuple(float(v) for v in body["mean"])  # type: ignore[union-attr]
+        scale = tuple(float(v) for v in body["scale"])  # type: ignore[union-attr]
+        weights = tuple(float(v) for v in body["weights"])  # type: ignore[union-attr]
+        bias = float(body["bias"])  # type: ignore[arg-type]
     except (KeyError, TypeError, ValueError) as exc:
-        raise DataError(f"{source} lacks a valid mean/scale/weights/bias ({exc}); {fix}") from None
-    if not (len(mean) == len(scale) == len(weights) == len(FEATURES)) or any(s <= 0 for s in scale):
-        raise DataError(f"{source} has {len(weights)} weights for {len(FEATURES)} features or a non-positive scale; {fix}")
-    header = {k: v for k, v in raw.items() if k not in ("mean", "scale", "weights", "bias")}
+        raise DataError(f"{source} model {name!r} lacks a valid mean/scale/weights/bias ({exc}); {fix}") from None
+    if not (len(mean) == len(scale) == len(weights) == len(expected)) or any(v <= 0 for v in scale):
+        raise DataError(f"{source} model {name!r} has {len(weights)} weights for {len(expected)} features "
+                        f"or a non-positive scale; {fix}")
+    header = {k: v for k, v in raw.items() if k != "models"}
+    header.update({k: v for k, v in body.items() if k not in ("features", "mean", "scale", "weights", "bias")})
     return ScreenModel(SCREEN_VERSION, feats, mean, scale, weights, bias, header)
 
 
-def read_screen_model(path: Path | str) -> ScreenModel:
+def read_screen_model(path: Path | str, name: str = "fast") -> ScreenModel:
     """Read and validate a screen weight file (uncached)."""
     path = Path(path)
     try:
@@ -271,12 +335,12 @@ def read_screen_model(path: Path | str) -> ScreenModel:
         raise DataError(f"screen model {path} is missing; reinstall unspin or run scripts/fit_screen.py") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataError(f"screen model {path} is unreadable ({exc}); rebuild it with scripts/fit_screen.py") from None
-    return parse_screen_model(raw, str(path))
+    return parse_screen_model(raw, name, str(path))
 
 
 @cache
-def load_screen_model() -> ScreenModel:
-    """The shipped screen model (read once per process)."""
+def load_screen_model(name: str = "fast") -> ScreenModel:
+    """A shipped screen model, "fast" or "lite" (read once per process)."""
     from ..lexicon.store import data_dir
 
-    return read_screen_model(data_dir() / SCREEN_FILE)
+    return read_screen_model(data_dir() / SCREEN_FILE, name)

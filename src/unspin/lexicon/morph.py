@@ -151,6 +151,7 @@ def lemma_phrase(words: list[str]) -> list[str]:
     return list(seen)[:8]
 
 
+@lru_cache(maxsize=200_000)
 def _can_be(word: str, upos: str) -> bool:
     from lemminflect import getAllInflections
 
@@ -160,6 +161,7 @@ def _can_be(word: str, upos: str) -> bool:
     return upos in lemmas or bool(getAllInflections(word, upos=upos))
 
 
+@lru_cache(maxsize=200_000)
 def _inflect_word(word: str, tag: str) -> str:
     """Inflect ``word`` (lemmatised first for the tag's POS) with Penn ``tag``."""
     from lemminflect import getInflection
