@@ -28,6 +28,18 @@ EXAMPLES = ROOT / "examples"
 SCHEMAS = ROOT / "src" / "unspin" / "data"
 
 
+# Spun sentences (spinner output and hand-made swaps). Fast mode is deliberately conservative
+# and flags few spans; it must still flag some of these ("workweek", "centuries thousand"), so
+# tests that need real matches and edits in fast mode use this text.
+FAST_FLAGGED = " ".join([
+    "Patients with obesity face a higher risk of pile, per a study issued today by researchers.",
+    "The mayor said last workweek that several littler towns would join the scheme.",
+    "They dealt with the edges of the problem instead than its core.",
+    "In the early springtime of 1913 a few centuries thousand people moved west.",
+    "We requirements to help them make nicer choices, numerous families said.",
+])
+
+
 @dataclass(frozen=True)
 class Examples:
     """Paths of the files in ``examples/`` (see examples/README.md). They may not exist yet."""
@@ -107,3 +119,13 @@ def run_unspin(
         proc.stdout.decode("utf-8", errors="replace"),
         proc.stderr.decode("utf-8", errors="replace"),
     )
+
+
+def assert_one_error_line(r: subprocess.CompletedProcess) -> str:
+    """The CLI's failure shape: exit 2, nothing on stdout, ONE line on stderr, no traceback."""
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    assert "Traceback" not in r.stderr
+    assert r.stdout == ""
+    lines = r.stderr.strip("\n").split("\n")
+    assert len(lines) == 1, r.stderr
+    return lines[0]

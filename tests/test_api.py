@@ -123,7 +123,7 @@ def _assert_report_sane(text: str, report: Report) -> None:
     assert 0 <= report.words <= tokenize(text).word_count
     assert report.mode == "fast" and report.model and report.data_version
     assert report.incomplete is (report.reason is not None)
-    if not report.findings:
+    if report.words == 0:
         assert report.score == 0.0 and report.risk == "clean"
     end = -1
     for f in report.findings:
@@ -146,14 +146,15 @@ def test_restore_and_explain_replays_and_touches_only_edited_spans(text: str) ->
 
 
 @pytest.mark.parametrize("profile", ["synonymizer", "pps"])
-def test_spun_documents_replay_and_get_flagged(profile: str) -> None:
-    flagged = 0
+def test_spun_documents_replay_and_score_higher_than_their_originals(profile: str) -> None:
+    """Fast mode screens: spinning a document must raise its score (for most documents)."""
+    higher = 0
     for i, original in enumerate(_dev_texts()[:8]):
         spun = spin(original, profile=profile, rate=0.3, seed=i).spun
         r = unspin.restore_and_explain(spun, FAST)
         _assert_restoration_invariants(spun, r)
-        flagged += bool(r.report.findings)
-    assert flagged >= 6, "fast mode should flag something in most texts spun at rate 0.3"
+        higher += r.report.score > unspin.check(original, FAST).score
+    assert higher >= 6, f"only {higher} of 8 spun documents scored above their original"
 
 
 def test_check_equals_the_restorations_report() -> None:
@@ -168,7 +169,7 @@ def test_default_config_is_deep() -> None:
 # -- idempotence where it truly holds ---------------------------------------------------------
 #
 # Property tested: a text in which the engine finds no candidate slot comes back unchanged,
-# with no findings, score 0 and risk "clean". It holds by construction: every Edit is built
+# with no findings and no edits, and restoring it again changes nothing. It holds by construction: every Edit is built
 # from a decision about a slot (engine/pipeline.finish), and slots come only from
 # CandidateGenerator.find_slots. We check the precondition with that same generator (so the test
 # does not depend on our guess of which words the lexicon knows) and the conclusion through the
@@ -196,9 +197,10 @@ def test_text_without_candidate_slots_comes_back_unchanged(pieces: list[str]) ->
     text = " ".join(pieces)
     assume(not _has_slots(text))
     r = unspin.restore_and_explain(text, FAST)
-    assert r.text == text and r.edits == ()
-    assert r.report.findings == () and r.report.score == 0.0 and r.report.risk == "clean"
+    assert r.text == text and r.edits == () and r.report.findings == ()
     assert unspin.restore(r.text, FAST) == r.text  # and so restoring again is a no-op
+    # (The fast-mode *score* need not be 0 here: it is a document-level screen over genre
+    # features too, not a sum over findings.)
 
 
 @PROPERTY
@@ -233,7 +235,7 @@ def test_max_words_bounds_the_work_and_flags_incomplete() -> None:
 
 def _instances() -> list[object]:
     r = unspin.restore_and_explain(
-        "Patients face a higher risk of pile, per a study issued today by researchers.", FAST)
+        "The mayor said last workweek that several littler towns would join. A few centuries thousand came.", FAST)
     assert r.edits and r.report.findings and r.report.findings[0].replacements
     return [r, r.report, r.edits[0], r.report.findings[0], r.report.findings[0].replacements[0], FAST]
 
@@ -292,9 +294,6 @@ def test_replace_config_returns_a_new_config() -> None:
         replace_config(base, no_such_option=1)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "config.py Config.__post_init__ compares before checking types: Config(max_candidates='3') "
-    "raises a bare TypeError ('<' not supported between str and int), not ConfigError"))
 def test_config_wrong_type_is_a_config_error() -> None:
     with pytest.raises(ConfigError):
         Config(max_candidates="3")  # type: ignore[arg-type]
@@ -322,10 +321,23 @@ def test_unknown_lexicon_lists_known_ones() -> None:
     assert "no-such-lexicon" in str(info.value) and "thesaurus.v1" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "config.py validates Config.model only when deep mode loads it: Config(mode='fast', "
-    "model='no-such-model') is accepted and `unspin check --fast --model nope` exits 0, so a typo "
-    "goes unnoticed (STYLE: validate eagerly; unknown names fail listing the known ones)"))
 def test_unknown_model_fails_in_fast_mode_too() -> None:
     with pytest.raises(ConfigError):
         unspin.check("The firm issued a report.", Config(mode="fast", model="no-such-model"))
+
+
+def test_flag_threshold_is_the_reporting_posterior() -> None:
+    from unspin.engine.decode import decide
+    from unspin.engine.pipeline import default_tuning, score
+
+    from conftest import FAST_FLAGGED
+
+    cfg = replace_config(FAST, flag_threshold=0.01)
+    tuning = default_tuning("fast")
+    scored = score(FAST_FLAGGED, cfg)
+    likely = [x.slot for seg in scored.segments for x in seg
+              if decide(x.slot, x.keep, x.cands, tuning, x.mid_sentence_capital).p_spun >= cfg.flag_threshold]
+    assert likely, "precondition: some slot reaches the threshold"
+    findings = unspin.check(FAST_FLAGGED, cfg).findings
+    uncovered = [s.text for s in likely if not any(f.start < s.end and s.start < f.end for f in findings)]
+    assert uncovered == []

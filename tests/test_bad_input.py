@@ -15,7 +15,7 @@ import unspin
 from unspin import Config, InputError
 from unspin.results import RISK_LEVELS
 
-from conftest import EXAMPLES, run_unspin, validate
+from conftest import EXAMPLES, assert_one_error_line, run_unspin, validate
 
 FAST = Config(mode="fast")
 MB = 1024 * 1024
@@ -43,12 +43,9 @@ OTHER_LANGUAGES = {
 
 
 def _one_clean_error_line(r) -> str:
-    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
-    assert "Traceback" not in r.stderr and r.stdout == ""
-    lines = r.stderr.strip("\n").split("\n")
-    assert len(lines) == 1, r.stderr
-    assert lines[0].startswith("unspin: error: ")
-    return lines[0]
+    line = assert_one_error_line(r)
+    assert line.startswith("unspin: error: ")
+    return line
 
 
 def _english(n_bytes: int, newlines: bool = True) -> str:

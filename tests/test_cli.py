@@ -14,20 +14,17 @@ import unspin
 from unspin import Edit, apply_edits
 from unspin.results import RISK_LEVELS
 
-from conftest import run_unspin, validate
+from conftest import FAST_FLAGGED, assert_one_error_line, run_unspin, validate
 
 NO_SPIN = "1 2 3. 42, 7 and 9!\n"  # nothing a spinner could have written
-SPUN = "Patients face a higher risk of pile, per a study issued today by researchers. Numerous families said so.\n"
+SPUN = FAST_FLAGGED + "\n"  # fast mode flags some of it
 
 
-def _one_clean_error_line(r) -> str:
-    """Assert the failure shape: exit 2, nothing on stdout, one line on stderr, no traceback."""
-    assert r.returncode == 2, (r.returncode, r.stderr)
-    assert "Traceback" not in r.stderr
-    assert r.stdout == ""
-    lines = r.stderr.strip("\n").split("\n")
-    assert len(lines) == 1, r.stderr
-    return lines[0]
+@pytest.fixture()
+def spun_file(tmp_path):
+    path = tmp_path / "spun.txt"
+    path.write_text(SPUN, encoding="utf-8")
+    return path
 
 
 def _edits(doc: dict) -> list[Edit]:
@@ -38,8 +35,8 @@ def _edits(doc: dict) -> list[Edit]:
 # -- check ------------------------------------------------------------------------------------
 
 
-def test_check_text_report(examples) -> None:
-    path = examples.require("spun_news")
+def test_check_text_report(spun_file) -> None:
+    path = spun_file
     text = path.read_text(encoding="utf-8")
     r = run_unspin("check", "--fast", str(path))
     assert r.returncode == 0, r.stderr
@@ -47,20 +44,21 @@ def test_check_text_report(examples) -> None:
     assert re.match(r"spin score \d\.\d\d  risk: (clean|low|suspicious|high)  \(\d+ of \d+ words flagged; mode fast", first)
     assert "\x1b[" not in r.stdout, "no colour when stdout is not a terminal"
     doc = json.loads(run_unspin("check", "--fast", "--format", "json", str(path)).stdout)
+    assert doc["matches"]
     for m in doc["matches"]:
         span = text[m["offset"] : m["offset"] + m["length"]]
         assert f"  {m['offset']}-{m['offset'] + m['length']}  {span!r} -> " in r.stdout
         assert f"[{span} -> {m['replacements'][0]['value']}]" in r.stdout
 
 
-def test_check_json_validates_and_points_into_the_file(examples) -> None:
-    path = examples.require("spun_science")
-    text = path.read_text(encoding="utf-8")
-    r = run_unspin("check", "--fast", "--format", "json", str(path))
-    assert r.returncode == 0 and r.stderr == ""
+def test_check_json_validates_and_points_into_the_file(examples, spun_file) -> None:
+    for path in (examples.require("spun_science"), spun_file):
+        r = run_unspin("check", "--fast", "--format", "json", str(path))
+        assert r.returncode == 0 and r.stderr == ""
+        validate(json.loads(r.stdout), "check")
+    text = spun_file.read_text(encoding="utf-8")
     doc = json.loads(r.stdout)
-    validate(doc, "check")
-    assert doc["matches"], "the spun example should produce matches"
+    assert doc["matches"], "fast mode should flag something in SPUN"
     for m in doc["matches"]:
         assert m["sentence"] and text[m["offset"] : m["offset"] + m["length"]] in m["sentence"]
 
@@ -109,8 +107,8 @@ def test_fail_on_low_passes_a_clean_text() -> None:
 # -- restore -----------------------------------------------------------------------------------
 
 
-def test_restore_text_json_and_diff_agree(examples) -> None:
-    path = examples.require("spun_news")
+def test_restore_text_json_and_diff_agree(spun_file) -> None:
+    path = spun_file
     text = path.read_text(encoding="utf-8")
     plain = run_unspin("restore", "--fast", str(path))
     as_json = run_unspin("restore", "--fast", "--format", "json", str(path))
@@ -118,7 +116,7 @@ def test_restore_text_json_and_diff_agree(examples) -> None:
     assert plain.returncode == as_json.returncode == diff.returncode == 0
     doc = json.loads(as_json.stdout)
     validate(doc, "restore")
-    assert doc["edits"], "the spun example should get some edits"
+    assert doc["edits"], "fast mode should restore something in SPUN"
     edits = _edits(doc)
     assert apply_edits(text, edits) == doc["text"]  # the CLI's explanation replays on the file
     assert plain.stdout == doc["text"] + ("" if doc["text"].endswith("\n") else "\n")
@@ -165,7 +163,7 @@ def test_restore_warns_on_stderr_when_incomplete() -> None:
          "threshold", "max-words", "unknown-model"],
 )
 def test_input_and_option_errors_are_one_line(args: list[str], stdin, needle: str) -> None:
-    line = _one_clean_error_line(run_unspin(*args, stdin=stdin))
+    line = assert_one_error_line(run_unspin(*args, stdin=stdin))
     assert line.startswith("unspin: error: ") and needle in line
 
 
@@ -184,21 +182,14 @@ USAGE_IDS = ["unknown-option", "bad-format", "bad-fail-on", "non-number", "extra
 def test_usage_errors_exit_2_without_traceback(args: list[str]) -> None:
     r = run_unspin(*args, stdin=SPUN)
     assert r.returncode == 2 and r.stdout == ""
-    assert "Traceback" not in r.stderr and "Error:" in r.stderr
+    assert "Traceback" not in r.stderr and "error:" in r.stderr.lower()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "click's usage errors print 4 lines (Usage:, Try '... --help', blank, Error:); the brief asks for "
-    "ONE line on stderr. Fix in cli/__init__.py _Group (e.g. catch click.UsageError in main() with "
-    "standalone_mode=False, print 'unspin: error: <message>', exit 2)"))
 @pytest.mark.parametrize("args", USAGE_ERRORS, ids=USAGE_IDS)
 def test_usage_errors_are_one_line(args: list[str]) -> None:
-    _one_clean_error_line(run_unspin(*args, stdin=SPUN))
+    assert_one_error_line(run_unspin(*args, stdin=SPUN))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli/check.py line 55 imports read_user_pairs from unspin.lexicon, which does not exist: any "
-    "--pairs run dies with ImportError, a traceback and exit 1"))
 def test_pairs_option_adds_user_pairs(tmp_path) -> None:
     pairs = tmp_path / "pairs.tsv"
     pairs.write_text("pile\theart disease\n", encoding="utf-8")
@@ -207,9 +198,8 @@ def test_pairs_option_adds_user_pairs(tmp_path) -> None:
     assert "heart disease" in r.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="cli/check.py line 55: --pairs with a missing file dies with ImportError (see above)")
 def test_pairs_option_missing_file_is_one_line(tmp_path) -> None:
-    line = _one_clean_error_line(run_unspin("check", "--fast", "--pairs", str(tmp_path / "absent.tsv"), "-", stdin=SPUN))
+    line = assert_one_error_line(run_unspin("check", "--fast", "--pairs", str(tmp_path / "absent.tsv"), "-", stdin=SPUN))
     assert "absent.tsv" in line
 
 

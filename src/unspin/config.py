@@ -43,6 +43,14 @@ class Config:
     user_pairs: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        for name, kind in (
+            ("mode", str), ("model", str), ("lexicon", str), ("flag_threshold", (int, float)),
+            ("segment_words", int), ("max_candidates", (int, type(None))), ("max_words", (int, type(None))),
+            ("n_threads", (int, type(None))), ("user_pairs", tuple),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ConfigError(f"{name} has the wrong type ({type(value).__name__}): {value!r}")
         if self.mode not in MODES:
             raise ConfigError(f"unknown mode {self.mode!r}; known: {', '.join(MODES)}")
         if not 0.0 < self.flag_threshold < 1.0:
@@ -51,6 +59,9 @@ class Config:
             raise ConfigError(f"max_candidates must be at least 1, got {self.max_candidates}")
         if self.segment_words < 20:
             raise ConfigError(f"segment_words must be at least 20, got {self.segment_words}")
+        if self.n_threads is not None and self.n_threads < 1:
+            raise ConfigError(f"n_threads must be at least 1, got {self.n_threads}")
+        _check_model_name(self.model)
         if self.max_words is not None and self.max_words < 1:
             raise ConfigError(f"max_words must be at least 1, got {self.max_words}")
 
@@ -61,3 +72,16 @@ def replace_config(config: Config, **changes: object) -> Config:
         return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
     except TypeError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _check_model_name(name: str) -> None:
+    """A registered model name or something that looks like a GGUF path (checked on load)."""
+    from pathlib import Path
+
+    from .engine.lm import MODELS
+
+    if name in MODELS or name.lower().endswith(".gguf") or Path(name).is_file():
+        return
+    raise ConfigError(
+        f"unknown model {name!r}; known: {', '.join(sorted(MODELS))}, or a path to a .gguf file"
+    )

@@ -167,10 +167,10 @@ def decode_bytes(data: bytes, source: str = "input") -> str:
 
     >>> decode_bytes(b"caf\\xc3\\xa9")
     'café'
-    >>> decode_bytes(b"\\xff\\xfe\\x00")
+    >>> decode_bytes(b"caf\\xe9 au lait")
     Traceback (most recent call last):
     ...
-    unspin.errors.InputError: input is not UTF-8 text (invalid byte 0xff at offset 0); convert it to UTF-8 first
+    unspin.errors.InputError: input is not UTF-8 text (invalid byte 0xe9 at offset 3); convert it to UTF-8 first
     """
     if b"\x00" in data[:65536]:
         raise InputError(f"{source} looks like binary data (contains NUL bytes); give a UTF-8 text file")

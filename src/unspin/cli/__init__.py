@@ -17,6 +17,25 @@ from ..errors import UnspinError
 
 
 class _Group(click.Group):
+    def main(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        """Run the CLI; usage errors become one line on stderr and exit code 2."""
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)  # type: ignore[arg-type]
+        except click.UsageError as exc:
+            hint = f" (see 'unspin {exc.ctx.info_name} --help')" if exc.ctx and exc.ctx.parent else " (see 'unspin --help')"
+            click.echo(f"unspin: error: {exc.format_message()}{hint}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"unspin: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("unspin: aborted", err=True)
+            sys.exit(130)
+        if isinstance(rv, int):
+            sys.exit(rv)
+        sys.exit(0)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)

@@ -94,6 +94,11 @@ def render_report(report: Report, color: bool) -> str:
     ]
     if report.incomplete:
         lines.append(f"INCOMPLETE: {report.reason}")
+    if report.mode == "fast":
+        lines.append(
+            "fast mode: the score comes from document-level screening statistics; only spans with "
+            "strong evidence are listed. Run without --fast to find and restore spans."
+        )
     for f in report.findings:
         reps = ", ".join(f"{r.value} ({r.confidence:.2f})" for r in f.replacements[:3])
         lines.append(f"  {f.start}-{f.end}  {f.text!r} -> {reps}   confidence {f.confidence:.2f}")

@@ -35,6 +35,7 @@ class Candidate:
     text: str
     lemma: str
     prior: float
+    user: bool = False  # from the user's own list of known spun phrases
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,7 @@ def candidates_for(words: tuple[str, ...], lexicon: Lexicon, max_candidates: int
     low = surface.lower()
     best: dict[str, Candidate] = {}
     for lemma in morph.lemma_phrase([w.lower() for w in words]):
+        user = set(lexicon.user_originals(lemma))
         for orig, prior in lexicon.originals(lemma):
             if orig == low:
                 continue
@@ -127,7 +129,7 @@ def candidates_for(words: tuple[str, ...], lexicon: Lexicon, max_candidates: int
                 continue
             text = apply_case(surface, inflected)
             old = best.get(text)
-            if old is None or old.prior < prior:
-                best[text] = Candidate(text, orig, prior)
+            if old is None or old.prior < prior or (orig in user and not old.user):
+                best[text] = Candidate(text, orig, prior, orig in user)
     ranked = sorted(best.values(), key=lambda c: -c.prior)
     return tuple(ranked[:max_candidates])

@@ -27,6 +27,7 @@ class Tuning:
     lm_weight: float = 1.0
     prior_weight: float = 1.0
     name_penalty: float = 2.5  # extra log-odds against changing a capitalised mid-sentence word
+    user_rho: float = 0.95  # spin prior for a phrase on the user's own list
     multiword_bonus: float = 0.0  # log-odds per extra spun word in a slot
     pool_weight: float = 0.0  # weight of the same swap's evidence elsewhere in the document
 
@@ -65,7 +66,10 @@ def decide(
     logs = []
     for k, (c, p, sc) in enumerate(zip(slot.candidates, priors, cand_scores)):
         bonus = pooled_bonus[k] if pooled_bonus else 0.0
-        logs.append(tuning.lm_weight * sc + extra + tuning.prior_weight * math.log(p) + bonus)
+        if c.user:  # the user's list is explicit knowledge: a high spin prior, no penalties
+            logs.append(tuning.lm_weight * sc + math.log(tuning.user_rho) + bonus)
+        else:
+            logs.append(tuning.lm_weight * sc + extra + tuning.prior_weight * math.log(p) + bonus)
     z = _logsumexp([log_keep, *logs])
     p_keep = math.exp(log_keep - z)
     order = sorted(range(len(logs)), key=lambda k: -logs[k])
@@ -95,8 +99,18 @@ def choose(decisions: Sequence[Decision], threshold: float) -> list[Decision]:
     for k, d in enumerate(eligible):
         # last decision ending at or before this one's first token
         prev_idx.append(bisect.bisect_right(ends, d.slot.first, 0, k))
+    # Weight of an eligible span: its gain (best candidate vs keep) when positive, plus a
+    # small positive term from its spin log-odds above the threshold's, so a span whose total
+    # spin probability clears the threshold is reported even when no single candidate beats
+    # keeping the text.
+    floor = math.log(threshold / (1.0 - threshold)) if 0.0 < threshold < 1.0 else 0.0
+
+    def weight(d: Decision) -> float:
+        p = min(max(d.p_spun, 1e-12), 1.0 - 1e-12)
+        return max(d.gain, 0.0) + 1e-3 * (math.log(p / (1.0 - p)) - floor) + 1e-6
+
     for k, d in enumerate(eligible, start=1):
-        with_it = best[prev_idx[k - 1]] + d.gain
+        with_it = best[prev_idx[k - 1]] + weight(d)
         if with_it > best[k - 1]:
             best[k] = with_it
             take[k] = True

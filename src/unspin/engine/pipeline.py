@@ -201,9 +201,9 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None) -> Anal
         for d in choose(decisions, config.flag_threshold):
             findings.append(_finding(doc, d))
             best, conf = d.ranked[0]
-            edits.append(
-                Edit(d.slot.start, d.slot.end, d.slot.text, best, round(conf, 3), "lexicon+" + scored.scorer, d.evidence)
-            )
+            is_user = any(c.user and c.text == best for c in d.slot.candidates)
+            source = "user-list" if is_user else "lexicon+" + scored.scorer
+            edits.append(Edit(d.slot.start, d.slot.end, d.slot.text, best, round(conf, 3), source, d.evidence))
     if scored.mode == "fast":
         # Fast mode's per-span decisions are deliberately conservative (few false changes),
         # so the document score comes from the screening model over all slots instead.

@@ -12,7 +12,7 @@ Morphology helpers (lemmatise the spun surface, re-inflect the original) live in
 from __future__ import annotations
 
 from .morph import analyses, canonical_phrase, inflect_like, inflections_like, lemma_phrase
-from .store import REGISTRY, Lexicon, load_lexicon, read_lexicon, with_user_pairs
+from .store import REGISTRY, Lexicon, load_lexicon, read_lexicon, read_user_pairs, with_user_pairs
 
 __all__ = [
     "REGISTRY",
@@ -20,6 +20,7 @@ __all__ = [
     "load_lexicon",
     "read_lexicon",
     "with_user_pairs",
+    "read_user_pairs",
     "analyses",
     "canonical_phrase",
     "inflect_like",

@@ -96,6 +96,10 @@ class Lexicon:
             self._memo[key] = result
         return result
 
+    def user_originals(self, spun_lemma_phrase: str) -> tuple[str, ...]:
+        """Originals a user's own list gives for this spun phrase (empty when none)."""
+        return self._user.get(_norm(spun_lemma_phrase), ())
+
     def unigram(self, word: str) -> int:
         """Corpus count of a word (0 if absent)."""
         return self._unigrams.get(word.lower(), 0)
@@ -211,3 +215,45 @@ def _load(name: str) -> Lexicon:
     lex_file, ngram_file, version, ngram_version = REGISTRY[name]
     d = data_dir()
     return read_lexicon(d / lex_file, d / ngram_file, version, ngram_version)
+
+
+MAX_USER_PAIRS = 1_000_000
+
+
+def read_user_pairs(path: str | Path) -> tuple[tuple[str, str], ...]:
+    """Read a user's own ``spun<TAB>original`` list (UTF-8; ``#`` comments and blank lines skipped).
+
+    A header line ``tortured<TAB>expected`` or ``spun<TAB>original`` is skipped too. Errors
+    name the file and line.
+    """
+    from unspin.errors import InputError
+
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such pairs file: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory; give a spun<TAB>original file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read pairs file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"pairs file {path} is not UTF-8 text; convert it first") from None
+    pairs: list[tuple[str, str]] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
+            raise InputError(f"{path}:{n}: expected 'spun<TAB>original', got {line[:60]!r}")
+        if n == 1 and cols[0].lower() in ("tortured", "spun") and cols[1].lower() in ("expected", "original"):
+            continue
+        pairs.append((cols[0].strip(), cols[1].strip()))
+        if len(pairs) > MAX_USER_PAIRS:
+            raise InputError(f"{path} holds more than {MAX_USER_PAIRS:,} pairs; split it")
+    if not pairs:
+        raise InputError(f"pairs file {path} holds no spun<TAB>original pairs")
+    return tuple(pairs)
