@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 from .errors import InputError
 
@@ -89,7 +90,11 @@ class Restoration:
     text: str
     edits: tuple[Edit, ...]
     report: Report
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.extra, MappingProxyType):
+            object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
