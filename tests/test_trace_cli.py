@@ -75,3 +75,27 @@ def test_parameter_mismatch_on_add_exit_2(folder: Path) -> None:
     _unspin("index", "add", "idx.db", "originals", cwd=folder)
     r = _unspin("index", "add", "idx.db", "originals", "--k", "6", cwd=folder)
     assert r.returncode == 2 and "other parameters" in r.stderr
+
+
+def test_restore_with_index_gives_back_the_source_wording(folder: Path) -> None:
+    """The issue's walk-through: index originals, spin one, restore it from the index."""
+    import jsonschema
+
+    from unspin.results import Edit, apply_edits
+
+    assert _unspin("index", "add", "idx.db", "originals", cwd=folder).returncode == 0
+    spun = _spin(ORIGINALS[2], 5)
+    assert spun != ORIGINALS[2]
+    (folder / "spun.txt").write_text(spun, encoding="utf-8")
+    r = _unspin("restore", "--fast", "--index", "idx.db", "spun.txt", cwd=folder)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.rstrip("\n") == ORIGINALS[2]
+    assert "doc02.txt" in r.stderr
+    r = _unspin("restore", "--fast", "--index", "idx.db", "--format", "json", "spun.txt", cwd=folder)
+    body = json.loads(r.stdout)
+    schema_path = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "restore.schema.json"
+    jsonschema.validate(body, json.loads(schema_path.read_text(encoding="utf-8")))
+    assert body["source"]["path"].endswith("doc02.txt")
+    edits = [Edit(e["offset"], e["offset"] + e["length"], e["old"], e["new"], e["confidence"], e["source"]) for e in body["edits"]]
+    assert edits and all(e.source.startswith("source:") for e in edits)
+    assert apply_edits(spun, edits) == body["text"] == ORIGINALS[2]
