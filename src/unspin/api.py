@@ -58,7 +58,6 @@ def restore_from_index(text: str, index_path: str, config: Config | None = None,
     from .engine.pipeline import spin_score, risk_level
     from .results import Finding, Replacement
     from .trace.restore import trace_and_restore
-    from .trace.search import search  # noqa: F401  (import check: trace extra installed)
 
     text, config = _prepare(text, config)
     match, source_edits = trace_and_restore(text, index_path, top=top)
