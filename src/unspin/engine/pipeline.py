@@ -200,6 +200,10 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None) -> Anal
         ]
         for d in choose(decisions, config.flag_threshold):
             findings.append(_finding(doc, d))
+            if d.gain <= 0:
+                # Spun in total probability, but no single original beats the text itself:
+                # report the span, do not rewrite it.
+                continue
             best, conf = d.ranked[0]
             is_user = any(c.user and c.text == best for c in d.slot.candidates)
             source = "user-list" if is_user else "lexicon+" + scored.scorer
