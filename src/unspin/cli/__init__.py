@@ -55,17 +55,19 @@ def main() -> None:
     """Find the words an article spinner swapped, restore the original, trace the source."""
 
 
-def _register() -> None:
-    from . import check as _check
+# Command modules, one per command group. A module that is not there yet is skipped; a module
+# that is there but fails to import is an error (a silent skip would hide a broken command).
+COMMANDS = ("check", "spin", "bench", "trace", "learn", "screen", "serve")
 
-    _check.register(main)
-    for name in ("spin", "bench", "trace"):
-        try:
-            module = __import__(f"{__name__}.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(__name__):
-                continue
-            raise
+
+def _register() -> None:
+    import importlib.util
+
+    for name in COMMANDS:
+        qualified = f"{__name__}.{name}"
+        if importlib.util.find_spec(qualified) is None:
+            continue
+        module = importlib.import_module(qualified)
         module.register(main)
 
 
