@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark source tracing (issue #4): build an index, trace spun and unrelated queries.
 
-The same benchmark as ``unspin bench trace`` (see ``unspin.trace.bench`` for the corpora, the
+The same benchmark as ``unspin bench trace`` (see ``unspin.bench.trace`` for the corpora, the
 held-out rule and the metrics), plus an optional timing of a Dask build.
 
 By default the documents come from the committed ``benchmarks/corpora/{dev,test}.jsonl.gz``
@@ -45,7 +45,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from unspin.errors import UnspinError
-    from unspin.trace.bench import evenly_spaced, bench_documents, run_bench
+    from unspin.bench.trace import evenly_spaced, bench_documents, run_bench
 
     try:
         result = run_bench(

@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from unspin.spinner.tables import STOPWORDS, TABLE_FORMAT, TABLE_VERSION  # noqa: E402
+from unspin.spinner.tables import STOPWORDS, TABLE_FORMAT, TABLE_KIND  # noqa: E402
 
 SYMSPELL = Path("/work/venv/lib/python3.11/site-packages/symspellpy")
 ALPHA = re.compile(r"^[a-z]+$")
@@ -52,7 +52,9 @@ PHRASE_KEEP = 5
 
 
 def write_table(path: Path, rows: list[tuple[str, ...]], sources: str, licences: str) -> None:
-    header = f"# format={TABLE_FORMAT}\tversion={TABLE_VERSION}\tsources={sources}\tlicences={licences}\n"
+    # One header style for every data file (unspin.datafiles): the version names the table.
+    version = path.name.removesuffix(".tsv.gz") + ".v1"
+    header = f"#unspin-{TABLE_KIND}\tformat={TABLE_FORMAT}\tversion={version}\tsources={sources}\tlicences={licences}\n"
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
         gz.write(header.encode("utf-8"))
         for row in rows:

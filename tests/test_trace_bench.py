@@ -15,7 +15,7 @@ import pytest
 
 from unspin.errors import DataError, InputError
 from unspin.text import tokenize
-from unspin.trace import bench
+from unspin.bench import trace as bench
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,9 @@ __version__ = "0.1.0"
 API_VERSION = 1
 
 from .config import Config, replace_config  # noqa: E402
-from .errors import UnspinError, InputError, ConfigError, DataError, ModelError  # noqa: E402
+from .errors import (  # noqa: E402
+    UnspinError, InputError, ConfigError, DataError, ModelError, TraceIndexError, MissingDependencyError,
+)
 from .results import Edit, Finding, Replacement, Report, Restoration, apply_edits  # noqa: E402
 from .api import check, restore, restore_and_explain  # noqa: E402
 
@@ -29,6 +31,8 @@ __all__ = [
     "ConfigError",
     "DataError",
     "ModelError",
+    "TraceIndexError",
+    "MissingDependencyError",
     "Edit",
     "Finding",
     "Replacement",

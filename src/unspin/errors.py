@@ -29,8 +29,28 @@ class ModelError(UnspinError, RuntimeError):
     """The language model could not be found, loaded or run."""
 
 
-class IndexError_(UnspinError, RuntimeError):
+class TraceIndexError(UnspinError, RuntimeError):
     """A trace index is corrupt, foreign, or was built with other parameters."""
+
+
+#: The first release's name for :class:`TraceIndexError` (kept so old code still catches it).
+IndexError_ = TraceIndexError
+
+
+class MissingDependencyError(UnspinError, ImportError):
+    """An optional feature's package is not installed; the message names the extra to install."""
+
+
+def missing_extra(feature: str, package: str, extra: str, otherwise: str = "") -> MissingDependencyError:
+    """The one error for a missing optional dependency.
+
+    >>> str(missing_extra("source tracing", "datasketch", "trace"))
+    "source tracing needs datasketch, which is not installed; install it with: pip install 'unspin[trace]'"
+    """
+    tail = f", or {otherwise}" if otherwise else ""
+    return MissingDependencyError(
+        f"{feature} needs {package}, which is not installed; install it with: pip install 'unspin[{extra}]'{tail}"
+    )
 
 
 def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> ConfigError:

@@ -103,16 +103,25 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     >>> apply_edits("in line with him", [Edit(0, 12, "in line with", "according to", 0.9, "lexicon")])
     'according to him'
     """
-    ordered = sorted(edits, key=lambda e: e.start)
+    return replace_spans(text, ((e.start, e.end, e.old, e.new) for e in edits))
+
+
+def replace_spans(text: str, spans: Iterable[tuple[int, int, str, str]], what: str = "edit") -> str:
+    """The one rule for replaying changes: each ``(start, end, old, new)`` must lie inside
+    ``text``, not overlap another, and find ``old`` at its place; ``new`` replaces it.
+
+    >>> replace_spans("a b c", [(4, 5, "c", "C"), (0, 1, "a", "A")])
+    'A b C'
+    """
     out: list[str] = []
     pos = 0
-    for e in ordered:
-        if e.start < pos or e.end < e.start or e.end > len(text):
-            raise InputError(f"edit {e.start}:{e.end} overlaps another or lies outside the text")
-        if text[e.start : e.end] != e.old:
-            raise InputError(f"edit {e.start}:{e.end} expects {e.old!r} but the text has {text[e.start:e.end]!r}")
-        out.append(text[pos : e.start])
-        out.append(e.new)
-        pos = e.end
+    for start, end, old, new in sorted(spans, key=lambda x: x[0]):
+        if start < pos or end < start or end > len(text):
+            raise InputError(f"{what} {start}:{end} overlaps another or lies outside the text")
+        if text[start:end] != old:
+            raise InputError(f"{what} {start}:{end} expects {old!r} but the text has {text[start:end]!r}")
+        out.append(text[pos:start])
+        out.append(new)
+        pos = end
     out.append(text[pos:])
     return "".join(out)

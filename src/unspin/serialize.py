@@ -82,7 +82,8 @@ def report_to_json(report: Report) -> dict[str, Any]:
 
 
 def restoration_to_json(r: Restoration) -> dict[str, Any]:
-    return {
+    """A restoration as JSON; a source-aided one (``restore --index``) carries its ``source`` block."""
+    out: dict[str, Any] = {
         "software": software(),
         "offsetUnit": "codepoint",
         "text": r.text,
@@ -100,6 +101,9 @@ def restoration_to_json(r: Restoration) -> dict[str, Any]:
         ],
         "spin": spin_block(r.report),
     }
+    if "source" in r.extra:
+        out["source"] = r.extra["source"]
+    return out
 
 
 def utf16_offsets(text: str, offset: int, length: int) -> tuple[int, int]:

@@ -12,11 +12,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence, TypeVar
 
 from ..errors import DataError, InputError
 from ..text import decode_bytes
 
 SPLITS = ("dev", "test")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +95,12 @@ def load_corpus(path: Path | str) -> tuple[CorpusDoc, ...]:
     return tuple(docs)
 
 
-def sample(docs: tuple[CorpusDoc, ...], n: int) -> tuple[CorpusDoc, ...]:
-    """``n`` documents spread evenly over the corpus (so every source is represented).
+def sample(docs: Sequence[T], n: int) -> tuple[T, ...]:
+    """``n`` items spread evenly over ``docs`` (so every source is represented); all when fewer.
 
     >>> [d.id for d in sample(tuple(CorpusDoc(str(i), "", "", "x") for i in range(10)), 3)]
     ['0', '3', '6']
     """
     if n >= len(docs):
-        return docs
+        return tuple(docs)
     return tuple(docs[i * len(docs) // n] for i in range(n))

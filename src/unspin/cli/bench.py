@@ -1,7 +1,7 @@
 """``unspin bench``: benchmark the engine on spun text; ``unspin bench trace``: benchmark tracing.
 
 ``unspin bench [OPTIONS]`` runs the engine benchmark (unchanged); ``unspin bench trace
-[OPTIONS]`` runs the source-tracing benchmark of :mod:`unspin.trace.bench`.
+[OPTIONS]`` runs the source-tracing benchmark of :mod:`unspin.bench.trace`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _ENGINE_OPTIONS = ("profiles", "docs", "modes", "rate", "seed", "split", "corpus
     type=click.Choice(["fast", "deep"]),
     help="Engine mode(s), repeatable (--mode fast --mode deep); default: fast.",
 )
-@click.option("--rate", "-r", default=0.3, show_default=True, type=float, help="Substitution rate in [0, 1].")
+@click.option("--rate", "-r", default=None, type=float, help="Substitution rate in [0, 1]; default: each profile's own (see unspin spin --list).")
 @click.option("--seed", "-s", default=0, show_default=True, type=int, help="Spinner seed.")
 @click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True)
 @click.option("--corpus", type=click.Path(dir_okay=False), help="Corpus file (.jsonl[.gz] with text, or plain text) instead of a split.")
@@ -43,7 +43,7 @@ def bench_command(
     profiles: tuple[str, ...],
     docs: int,
     modes: tuple[str, ...],
-    rate: float,
+    rate: float | None,
     seed: int,
     split: str,
     corpus: str | None,
@@ -135,7 +135,7 @@ def trace_bench_command(
     speed, index size, memory and exactness of restoration from the found source. Latencies
     are wall-clock: the result records the load average next to them.
     """
-    from ..trace.bench import run_bench
+    from ..bench.trace import run_bench
 
     result = run_bench(
         n_docs=docs,

@@ -35,8 +35,6 @@ def side_by_side(left: str, right: str, width: int) -> str:
 
 def render_matches(matches: tuple, width: int | None = None) -> str:
     """The readable view: each source, then each aligned passage side by side, differences in []."""
-    from ..trace.align import align
-
     if not matches:
         return "no source found at the current threshold"
     width = width or min(160, shutil.get_terminal_size((120, 20)).columns)
@@ -50,14 +48,8 @@ def render_matches(matches: tuple, width: int | None = None) -> str:
             "-" * col + "-+-" + "-" * col,
         ]
         for p in m.passages:
-            al = align(p.query_text, p.source_text)
-            qs: list[tuple[int, int]] = []
-            ss: list[tuple[int, int]] = []
-            for g in al.gaps:
-                if g.q2 > g.q1:
-                    qs.append((al.query.tokens[g.q1].start, al.query.tokens[g.q2 - 1].end))
-                if g.s2 > g.s1:
-                    ss.append((al.source.tokens[g.s1].start, al.source.tokens[g.s2 - 1].end))
+            # The differences come from the alignment search made; nothing is re-aligned here.
+            qs, ss = list(p.query_diffs), list(p.source_diffs)
             lines.append(side_by_side(_mark(p.query_text, qs), _mark(p.source_text, ss), width))
             lines.append(f"{'':<{col}} |   ({p.similarity:.0%} aligned; source chars {p.source_start}-{p.source_end})")
         blocks.append("\n".join(lines))

@@ -341,6 +341,6 @@ def read_screen_model(path: Path | str, name: str = "fast") -> ScreenModel:
 @cache
 def load_screen_model(name: str = "fast") -> ScreenModel:
     """A shipped screen model, "fast" or "lite" (read once per process)."""
-    from ..lexicon.store import data_dir
+    from ..datafiles import path
 
-    return read_screen_model(data_dir() / SCREEN_FILE, name)
+    return read_screen_model(path(SCREEN_FILE), name)

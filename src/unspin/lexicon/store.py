@@ -16,17 +16,17 @@ single pass over the file.
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
+from unspin import datafiles
+from unspin.datafiles import data_dir  # noqa: F401  (re-exported: the one way to find the data folder)
 from unspin.errors import DataError, unknown_name
 
-LEXICON_MAGIC = "#unspin-lexicon"
+LEXICON_MAGIC = "#unspin-lexicon"  # header line start, for writers (scripts/build_lexicon.py)
 NGRAM_MAGIC = "#unspin-ngrams"
 LEXICON_FORMAT = 1
 
@@ -130,38 +130,19 @@ def with_user_pairs(lex: Lexicon, pairs: Iterable[tuple[str, str]]) -> Lexicon:
     return replace(lex, _user=frozen, max_spun_words=longest, _memo={})
 
 
-def _parse_header(line: str, magic: str, path: Path, version: str) -> dict[str, str]:
-    parts = line.rstrip("\n").split("\t")
-    if not parts or parts[0] != magic:
-        raise DataError(f"{path} is not an unspin data file (first line does not start with "
-                        f"{magic!r}); rebuild it with scripts/build_lexicon.py or reinstall unspin")
-    fields = dict(p.split("=", 1) for p in parts[1:] if "=" in p)
-    if fields.get("format") != str(LEXICON_FORMAT):
-        raise DataError(f"{path} has format {fields.get('format')!r}, this unspin reads format "
-                        f"{LEXICON_FORMAT}; rebuild it with scripts/build_lexicon.py")
-    if fields.get("version") != version:
-        raise DataError(f"{path} holds version {fields.get('version')!r}, expected {version!r}; "
-                        "rebuild it with scripts/build_lexicon.py or reinstall unspin")
-    return fields
+_FIX = "rebuild it with scripts/build_lexicon.py or reinstall unspin"
 
 
-def _read_lines(path: Path) -> list[str]:
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            return fh.read().split("\n")
-    except FileNotFoundError:
-        raise DataError(f"data file {path} is missing; reinstall unspin or rebuild it with "
-                        "scripts/build_lexicon.py") from None
-    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
-        raise DataError(f"data file {path} is corrupt ({exc}); reinstall unspin or rebuild it "
-                        "with scripts/build_lexicon.py") from None
+def _header(line: str, kind: str, path: Path, version: str) -> dict[str, str]:
+    header = datafiles.parse_header_line(line, str(path), _FIX)
+    return dict(datafiles.check_header(header, kind, LEXICON_FORMAT, version, _FIX).fields)
 
 
 def read_lexicon(lexicon_path: Path, ngram_path: Path, version: str = "thesaurus.v1",
                  ngram_version: str = "symspell.v1") -> Lexicon:
     """Read and validate the two data files (uncached; see :func:`load_lexicon`)."""
-    lines = _read_lines(Path(lexicon_path))
-    header = _parse_header(lines[0], LEXICON_MAGIC, Path(lexicon_path), version)
+    lines = datafiles.read_lines(Path(lexicon_path), str(lexicon_path), _FIX)
+    header = _header(lines[0], "lexicon", Path(lexicon_path), version)
     entries: dict[str, str] = {}
     longest = 0
     for n, line in enumerate(lines[1:], start=2):
@@ -175,8 +156,8 @@ def read_lexicon(lexicon_path: Path, ngram_path: Path, version: str = "thesaurus
         longest = max(longest, spun.count(" ") + 1)
     if not entries:
         raise DataError(f"{lexicon_path} holds no entries; rebuild it with scripts/build_lexicon.py")
-    glines = _read_lines(Path(ngram_path))
-    _parse_header(glines[0], NGRAM_MAGIC, Path(ngram_path), ngram_version)
+    glines = datafiles.read_lines(Path(ngram_path), str(ngram_path), _FIX)
+    _header(glines[0], "ngrams", Path(ngram_path), ngram_version)
     uni: dict[str, int] = {}
     bi: dict[str, int] = {}
     try:
@@ -193,13 +174,6 @@ def read_lexicon(lexicon_path: Path, ngram_path: Path, version: str = "thesaurus
                    _entries=entries, _unigrams=uni, _bigrams=bi)
 
 
-def data_dir() -> Path:
-    """Directory of the data files shipped inside the package."""
-    from importlib.resources import files
-
-    return Path(str(files("unspin") / "data"))
-
-
 def load_lexicon(name: str = "thesaurus.v1") -> Lexicon:
     """Load a named lexicon from the package data (once per process per name).
 
@@ -213,8 +187,7 @@ def _load(name: str) -> Lexicon:
     if name not in REGISTRY:
         raise unknown_name("lexicon", name, list(REGISTRY))
     lex_file, ngram_file, version, ngram_version = REGISTRY[name]
-    d = data_dir()
-    return read_lexicon(d / lex_file, d / ngram_file, version, ngram_version)
+    return read_lexicon(datafiles.path(lex_file), datafiles.path(ngram_file), version, ngram_version)
 
 
 MAX_USER_PAIRS = 1_000_000

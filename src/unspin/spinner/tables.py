@@ -1,8 +1,8 @@
 """The spinners' run-time tables: gzip TSV files shipped in ``unspin/data/spinner-*.tsv.gz``.
 
-Each file starts with one header line::
+Each file starts with the header line every unspin data file has (:mod:`unspin.datafiles`)::
 
-    # format=<name>\\tversion=<n>\\tsources=<...>\\tlicences=<...>
+    #unspin-spinner-table\\tformat=1\\tversion=spinner-<name>.v1\\tsources=<...>\\tlicences=<...>
 
 checked on load; every further line is ``kind<TAB>key<TAB>value[<TAB>...]``. The files are
 built from their raw sources by ``scripts/build_spinner_data.py`` and loaded once per process.
@@ -13,13 +13,13 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from .. import datafiles
 from ..errors import DataError
 
-TABLE_FORMAT = "unspin-spinner-table"
-TABLE_VERSION = 1
+TABLE_KIND = "spinner-table"
+TABLE_FORMAT = 1
 
 #: Words the spinners never swap on their own (function words, auxiliaries, pronouns).
 #: Connective phrases made of them are handled by each profile's explicit rules.
@@ -47,31 +47,24 @@ class Table:
 
     @property
     def version(self) -> str:
-        return f"{self.header.get('format')}.v{self.header.get('version')}"
+        return self.header.get("version", "")
+
+
+_FIX = "rebuild it with scripts/build_spinner_data.py or reinstall unspin"
 
 
 def parse_header(line: str, source: str) -> dict[str, str]:
-    """Parse and check a header line.
+    """Parse and check a table's header line.
 
-    >>> parse_header("# format=unspin-spinner-table\\tversion=1\\tsources=x\\tlicences=y", "t")["sources"]
+    >>> parse_header("#unspin-spinner-table\\tformat=1\\tversion=spinner-x.v1\\tsources=x\\tlicences=y", "t")["sources"]
     'x'
     >>> parse_header("word\\tx", "t")
     Traceback (most recent call last):
     ...
-    unspin.errors.DataError: t has no header line; rebuild it with scripts/build_spinner_data.py
+    unspin.errors.DataError: t has no unspin header (its first line does not start with '#unspin-<kind>'); rebuild it with scripts/build_spinner_data.py or reinstall unspin
     """
-    if not line.startswith("# "):
-        raise DataError(f"{source} has no header line; rebuild it with scripts/build_spinner_data.py")
-    fields = dict(part.split("=", 1) for part in line[2:].rstrip("\n").split("\t") if "=" in part)
-    if fields.get("format") != TABLE_FORMAT or fields.get("version") != str(TABLE_VERSION):
-        raise DataError(
-            f"{source} has format {fields.get('format')!r} version {fields.get('version')!r}, "
-            f"expected {TABLE_FORMAT!r} version {TABLE_VERSION}; rebuild it with scripts/build_spinner_data.py"
-        )
-    for key in ("sources", "licences"):
-        if not fields.get(key):
-            raise DataError(f"{source} header lacks {key!r}; rebuild it with scripts/build_spinner_data.py")
-    return fields
+    header = datafiles.parse_header_line(line, source, _FIX)
+    return dict(datafiles.check_header(header, TABLE_KIND, TABLE_FORMAT, None, _FIX, ("version", "sources", "licences")).fields)
 
 
 def read_table(path: Path | str, name: str | None = None) -> Table:
@@ -98,9 +91,7 @@ def read_table(path: Path | str, name: str | None = None) -> Table:
 def load_table(name: str) -> Table:
     """Load the shipped table ``unspin/data/spinner-<name>.tsv.gz`` once per process."""
     filename = f"spinner-{name}.tsv.gz"
-    ref = resources.files("unspin").joinpath("data", filename)
-    with resources.as_file(ref) as path:
-        return read_table(path, filename)
+    return read_table(datafiles.path(filename), filename)
 
 
 def ranked_lists(table: Table, kind: str) -> dict[str, tuple[str, ...]]:

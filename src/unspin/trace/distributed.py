@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, missing_extra
 from .fingerprint import FingerprintParams
 from .index import AddResult, DocRecord, Item, TraceIndex, prepare, read_item
 from .search import DEFAULT_THRESHOLD, SourceMatch, trace_many
@@ -45,9 +45,7 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ConfigError(
-            "Dask is not installed; install it with `pip install unspin[dask]` or drop --dask/--scheduler"
-        ) from None
+        raise missing_extra("running on a Dask cluster", "dask[distributed]", "dask", "drop --dask/--scheduler") from None
     if scheduler:
         try:
             client = Client(scheduler, timeout=20)

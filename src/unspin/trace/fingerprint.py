@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
-from ..errors import ConfigError, IndexError_
+from ..errors import ConfigError, TraceIndexError, missing_extra
 from ..text import Document, tokenize
 
 #: Version of the skeleton rules and shingle encoding; bump on any change to them.
@@ -128,7 +128,7 @@ class FingerprintParams:
                 version=meta["fp.version"],
             )
         except (KeyError, ValueError, ConfigError) as exc:
-            raise IndexError_(
+            raise TraceIndexError(
                 f"index header has missing or bad fingerprint parameters ({exc}); rebuild the index"
             ) from None
 
@@ -214,9 +214,7 @@ def _minhash_class() -> Any:
     try:
         from datasketch import MinHash
     except ImportError:
-        raise ConfigError(
-            "source tracing needs datasketch 2.0 or later; install it with `pip install unspin[trace]`"
-        ) from None
+        raise missing_extra("source tracing", "datasketch 2.0 or later", "trace") from None
     return MinHash
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from ..errors import IndexError_, InputError
+from ..errors import TraceIndexError, InputError
 from ..text import decode_bytes, tokenize
 from .fingerprint import FINGERPRINT_VERSION, FingerprintParams, fingerprint
 
@@ -163,16 +163,16 @@ def _check_sqlite_header(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(16)
     except OSError as exc:
-        raise IndexError_(f"cannot open index {path}: {exc.strerror or exc}") from None
+        raise TraceIndexError(f"cannot open index {path}: {exc.strerror or exc}") from None
     if head != _SQLITE_MAGIC:
         what = "an empty file" if not head else "not an SQLite file"
-        raise IndexError_(f"{path} is not an unspin trace index ({what}); give an index made by `unspin index add`")
+        raise TraceIndexError(f"{path} is not an unspin trace index ({what}); give an index made by `unspin index add`")
 
 
 class TraceIndex:
     """An open trace index. Use as a context manager, or call :meth:`close`.
 
-    ``params`` given for an existing index must equal the stored ones (else IndexError_);
+    ``params`` given for an existing index must equal the stored ones (else TraceIndexError);
     when omitted, the stored parameters are used. ``create`` allows making a new file.
     """
 
@@ -189,15 +189,15 @@ class TraceIndex:
         self.path = Path(path)
         exists = self.path.exists() and self.path.stat().st_size > 0
         if self.path.exists() and not self.path.is_file():
-            raise IndexError_(f"{self.path} is not a file; give the path of an index file")
+            raise TraceIndexError(f"{self.path} is not a file; give the path of an index file")
         if self.path.exists():
             _check_sqlite_header(self.path)
         elif not create:
-            raise IndexError_(f"no index at {self.path}; build one with `unspin index add {self.path} FILES`")
+            raise TraceIndexError(f"no index at {self.path}; build one with `unspin index add {self.path} FILES`")
         try:
             self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
-            raise IndexError_(f"cannot open index {self.path}: {exc}") from None
+            raise TraceIndexError(f"cannot open index {self.path}: {exc}") from None
         try:
             self._conn.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
             if exists or not self._create(params or FingerprintParams()):
@@ -207,8 +207,8 @@ class TraceIndex:
             self._conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache per connection
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise IndexError_(f"{self.path} is corrupt or not an unspin index ({exc}); rebuild it") from None
-        except IndexError_:
+            raise TraceIndexError(f"{self.path} is corrupt or not an unspin index ({exc}); rebuild it") from None
+        except TraceIndexError:
             self._conn.close()
             raise
 
@@ -240,26 +240,26 @@ class TraceIndex:
         try:
             rows = self._conn.execute("SELECT key, value FROM meta").fetchall()
         except sqlite3.OperationalError:
-            raise IndexError_(
+            raise TraceIndexError(
                 f"{self.path} is an SQLite file but not an unspin trace index (no meta table); "
                 "give an index made by `unspin index add`"
             ) from None
         meta = {str(k): str(v) for k, v in rows}
         if meta.get("format") != FORMAT:
-            raise IndexError_(f"{self.path} is not an unspin trace index (format {meta.get('format')!r})")
+            raise TraceIndexError(f"{self.path} is not an unspin trace index (format {meta.get('format')!r})")
         if meta.get("format_version") != str(FORMAT_VERSION):
-            raise IndexError_(
+            raise TraceIndexError(
                 f"{self.path} has index format version {meta.get('format_version')}, this unspin reads "
                 f"{FORMAT_VERSION}; rebuild the index"
             )
         stored = FingerprintParams.from_meta(meta)
         if stored.version != FINGERPRINT_VERSION:
-            raise IndexError_(
+            raise TraceIndexError(
                 f"{self.path} was built with fingerprint {stored.version}, this unspin uses "
                 f"{FINGERPRINT_VERSION}; rebuild the index"
             )
         if wanted is not None and wanted != stored:
-            raise IndexError_(
+            raise TraceIndexError(
                 f"{self.path} was built with other parameters: {', '.join(stored.differences(wanted))}; "
                 "use the index's own parameters or build a new index"
             )
@@ -281,9 +281,9 @@ class TraceIndex:
     def _tx(self) -> TraceIndex._Tx:
         return TraceIndex._Tx(self._conn)
 
-    def _guard(self, what: str) -> Callable[[sqlite3.DatabaseError], IndexError_]:
-        def wrap(exc: sqlite3.DatabaseError) -> IndexError_:
-            return IndexError_(f"{what} failed on {self.path}: {exc}; the index may be corrupt or locked")
+    def _guard(self, what: str) -> Callable[[sqlite3.DatabaseError], TraceIndexError]:
+        def wrap(exc: sqlite3.DatabaseError) -> TraceIndexError:
+            return TraceIndexError(f"{what} failed on {self.path}: {exc}; the index may be corrupt or locked")
 
         return wrap
 
@@ -342,7 +342,7 @@ class TraceIndex:
                         0,
                         self.params.bands,
                     ):
-                        raise IndexError_(
+                        raise TraceIndexError(
                             f"record for {rec.path} was fingerprinted with other parameters; "
                             "prepare records with the index's params"
                         )
@@ -384,7 +384,7 @@ class TraceIndex:
         return [(int(d), int(n)) for d, n in rows]
 
     def document(self, doc_id: int) -> StoredDocument:
-        """The stored document with this id (IndexError_ if there is none)."""
+        """The stored document with this id (TraceIndexError if there is none)."""
         try:
             row = self._conn.execute(
                 "SELECT id, path, sha256, words, text FROM documents WHERE id = ?", (doc_id,)
@@ -392,11 +392,11 @@ class TraceIndex:
         except sqlite3.DatabaseError as exc:
             raise self._guard("reading a document")(exc) from None
         if row is None:
-            raise IndexError_(f"no document {doc_id} in {self.path}")
+            raise TraceIndexError(f"no document {doc_id} in {self.path}")
         try:
             text = zlib.decompress(row[4]).decode("utf-8")
         except (zlib.error, UnicodeDecodeError):
-            raise IndexError_(f"document {doc_id} in {self.path} is corrupt; rebuild the index") from None
+            raise TraceIndexError(f"document {doc_id} in {self.path} is corrupt; rebuild the index") from None
         return StoredDocument(int(row[0]), str(row[1]), bytes(row[2]).hex(), int(row[3]), text)
 
     def documents(self, doc_ids: Sequence[int]) -> dict[int, StoredDocument]:
@@ -415,7 +415,7 @@ class TraceIndex:
             try:
                 text = zlib.decompress(row[4]).decode("utf-8")
             except (zlib.error, UnicodeDecodeError):
-                raise IndexError_(f"document {row[0]} in {self.path} is corrupt; rebuild the index") from None
+                raise TraceIndexError(f"document {row[0]} in {self.path} is corrupt; rebuild the index") from None
             out[int(row[0])] = StoredDocument(int(row[0]), str(row[1]), bytes(row[2]).hex(), int(row[3]), text)
         return out
 
@@ -446,6 +446,21 @@ class TraceIndex:
             for i in ids:
                 yield self.document(i)
             last = ids[-1]
+
+    def ids_by_sha256(self) -> dict[bytes, int]:
+        """Every document's id keyed by the SHA-256 digest of its text."""
+        try:
+            rows = self._conn.execute("SELECT id, sha256 FROM documents").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._guard("listing documents")(exc) from None
+        return {bytes(s): int(i) for i, s in rows}
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the index file (so its size on disk is the index's)."""
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.DatabaseError as exc:
+            raise self._guard("checkpointing")(exc) from None
 
     def __len__(self) -> int:
         try:

