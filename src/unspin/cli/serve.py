@@ -19,10 +19,11 @@ from ..errors import ConfigError
 @click.option("--time-limit", type=float, help="Seconds of engine work per request; the rest of the text is reported unchecked (default 60 deep, 10 fast).")
 @click.option("--queue", "queue_size", type=int, default=8, show_default=True, help="Requests waiting or running at once (503 beyond).")
 @click.option("--max-words", type=int, help="Check at most this many words per request.")
+@click.option("--body-timeout", type=float, default=30.0, show_default=True, help="Seconds a client may pause while sending its request body (408 beyond).")
 @click.option("--allow-origin", metavar="ORIGIN", help="Allow cross-origin browser requests from ORIGIN ('*' for any), as LanguageTool's server option does.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info", show_default=True)
 def serve(host: str, port: int, index_path: str | None, mode: str, max_body: int, time_limit: float | None,
-          queue_size: int, max_words: int | None, allow_origin: str | None, log_level: str) -> None:
+          queue_size: int, max_words: int | None, body_timeout: float, allow_origin: str | None, log_level: str) -> None:
     """Serve the HTTP API and the web page (open http://HOST:PORT/ in a browser).
 
     Set UNSPIN_API_KEY to require 'Authorization: Bearer KEY' or 'X-API-Key: KEY' on the API.
@@ -41,7 +42,7 @@ def serve(host: str, port: int, index_path: str | None, mode: str, max_body: int
     settings = ServeSettings(
         host=host, port=port, index=index_path, mode=mode, max_body_bytes=max_body, time_limit=time_limit,
         queue_size=queue_size, max_words=max_words, api_key=os.environ.get("UNSPIN_API_KEY") or None,
-        allow_origin=allow_origin,
+        allow_origin=allow_origin, body_timeout=body_timeout,
     )
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host

@@ -88,7 +88,7 @@ class Server:
 
     def __init__(self, settings: ServeSettings) -> None:
         self.settings = settings
-        self.queue = WorkQueue(settings.queue_size, max_wait=settings.effective_time_limit * 2)
+        self.queue = WorkQueue(settings.queue_size, max_wait=max(30.0, settings.effective_time_limit * 2))
         self.started = time.time()
         self.ready = not settings.warm_up
 
@@ -210,10 +210,14 @@ class Server:
         for k, v in request.query_params.items():  # some clients put parameters in the URL
             fields.setdefault(k, v)
         self.authorize(request, fields.get("apiKey"))
-        language = resolve_language(fields.get("language"))
         annotated = None
-        if "data" in fields and "text" not in fields:
-            annotated = parse_annotation(fields["data"])
+        try:  # LanguageTool answers 400 for a bad language or data parameter
+            language = resolve_language(fields.get("language"))
+            if "data" in fields and "text" not in fields:
+                annotated = parse_annotation(fields["data"])
+        except InputError as exc:
+            raise ApiError(400, str(exc)) from None
+        if annotated is not None:
             text = annotated.plain
         elif "text" in fields:
             text = fields["text"]
