@@ -150,11 +150,13 @@ def test_pps_scientific_register() -> None:
 
 
 def test_profiles_documented_and_held_out() -> None:
-    assert set(profile_names()) == {"synonymizer", "pps"}
-    assert HELD_OUT == "synonymizer"
+    assert set(profile_names()) == {"contentfarm", "synonymizer", "pps"}
+    assert HELD_OUT == "contentfarm"
+    assert {p.name: p.role for p in PROFILES.values()} == {"contentfarm": "held-out", "synonymizer": "dev", "pps": "dev"}
     for p in PROFILES.values():
         assert p.summary and p.sources and p.version.startswith(p.name)
         assert p.data_version()
+        assert 0.0 < p.default_rate <= 1.0
     assert "Cabanac" in load_table("pps").header["licences"]
     assert "CC BY 4.0" in load_table("pps").header["licences"]
     assert "public domain" in load_table("moby").header["licences"]
@@ -163,7 +165,7 @@ def test_profiles_documented_and_held_out() -> None:
 def test_shipped_tables_are_small() -> None:
     data = ROOT / "src" / "unspin" / "data"
     files = list(data.glob("spinner-*.tsv.gz"))
-    assert len(files) == 3
+    assert len(files) == 4
     assert all(f.stat().st_size < 5_000_000 for f in files)
 
 
@@ -171,7 +173,7 @@ def test_shipped_tables_are_small() -> None:
 
 
 def test_unknown_profile_lists_known() -> None:
-    with pytest.raises(ConfigError, match="known: pps, synonymizer"):
+    with pytest.raises(ConfigError, match="known: contentfarm, pps, synonymizer"):
         spin("Some text.", profile="spinbot")
     with pytest.raises(ConfigError):
         get_profile("")
@@ -212,8 +214,12 @@ def test_inconsistent_record_refused() -> None:
 def test_table_header_checked(tmp_path: Path) -> None:
     bad = tmp_path / "spinner-x.tsv.gz"
     with gzip.open(bad, "wt", encoding="utf-8") as fh:
-        fh.write("# format=other\tversion=9\tsources=a\tlicences=b\nw\ta\tb\n")
+        fh.write("#unspin-spinner-table\tformat=9\tversion=x\tsources=a\tlicences=b\nw\ta\tb\n")
     with pytest.raises(DataError, match="format"):
+        read_table(bad)
+    with gzip.open(bad, "wt", encoding="utf-8") as fh:
+        fh.write("# format=other\tversion=9\tsources=a\tlicences=b\nw\ta\tb\n")
+    with pytest.raises(DataError, match="header"):
         read_table(bad)
     with pytest.raises(DataError, match="missing"):
         read_table(tmp_path / "nope.tsv.gz")
@@ -245,7 +251,7 @@ def test_cli_spin_text_and_jsonl(tmp_path: Path) -> None:
         (("spin", "-"), b"\xff\xfe bad", "not UTF-8"),
         (("spin", "-"), b"", "empty"),
         (("spin", "-", "--rate", "1.5"), b"text", "rate must lie in [0, 1]"),
-        (("spin", "-", "--profile", "nope"), b"text", "known: pps, synonymizer"),
+        (("spin", "-", "--profile", "nope"), b"text", "known: contentfarm, pps, synonymizer"),
         (("spin", "/nonexistent/file.txt"), b"", "cannot read"),
     ],
 )

@@ -10,7 +10,13 @@ import click
 @click.command("spin")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True), default="-", required=False)
 @click.option("--profile", "-p", default="synonymizer", show_default=True, help="Spinner profile (see --list).")
-@click.option("--rate", "-r", default=0.3, show_default=True, type=float, help="Substitution rate in [0, 1].")
+@click.option(
+    "--rate",
+    "-r",
+    default=None,
+    type=float,
+    help="Substitution rate in [0, 1]; default: the profile's own (about 18% of all words spun, see --list).",
+)
 @click.option("--seed", "-s", default=0, show_default=True, type=int, help="Random seed; same seed, same output.")
 @click.option(
     "--format",
@@ -21,14 +27,14 @@ import click
     help="text: the spun text; jsonl: one record with spun, original and gold edits (code points into spun).",
 )
 @click.option("--list", "list_profiles", is_flag=True, help="List the spinner profiles and exit.")
-def spin_command(file: str, profile: str, rate: float, seed: int, fmt: str, list_profiles: bool) -> None:
+def spin_command(file: str, profile: str, rate: float | None, seed: int, fmt: str, list_profiles: bool) -> None:
     """Spin FILE (or - for stdin) and print the spun text or a JSONL record with its gold alignment."""
     from ..spinner import PROFILES, spin
     from ..text import decode_bytes
 
     if list_profiles:
         for p in PROFILES.values():
-            click.echo(f"{p.name}\t{p.version}\t{p.role}\t{p.summary}")
+            click.echo(f"{p.name}\t{p.version}\t{p.role}\trate={p.default_rate}\t{p.summary}")
         return
     if file == "-":
         data = sys.stdin.buffer.read()

@@ -33,6 +33,9 @@ def readings(word: str) -> tuple[tuple[str, str, str], ...]:
             for tag, forms in getAllInflections(lemma, upos).items():
                 if word in forms and (lemma, upos, tag) not in found:
                     found.append((lemma, upos, tag))
+    # lemminflect lists some singular nouns among their own plurals ("heart" NNS): drop such a
+    # reading when the word also reads as the singular of that lemma.
+    found = [r for r in found if not (r[2] == "NNS" and r[0] == word and (word, "NOUN", "NN") in found)]
     found.sort(key=lambda r: (r[2] in BASE_TAGS, _UPOS.index(r[1])))
     return tuple(found)
 
