@@ -55,8 +55,8 @@ def restore_from_index(text: str, index_path: str, config: Config | None = None,
     """
     from dataclasses import replace
 
-    from .engine.pipeline import spin_score, risk_level
     from .results import Finding, Replacement
+    from .scoring import document_verdict, rule_id
     from .trace.restore import trace_and_restore
 
     text, config = _prepare(text, config)
@@ -81,13 +81,16 @@ def restore_from_index(text: str, index_path: str, config: Config | None = None,
                 text=e.old,
                 replacements=(Replacement(e.new, 1.0),),
                 confidence=e.confidence,
-                rule="UNSPIN_SOURCE_ALIGNED",
+                rule=rule_id(len(e.old.split()), source_aligned=True),
                 evidence=e.evidence or f"differs from the aligned passage of {e.source}",
                 sentence_start=e.start,
                 sentence_end=e.end,
             )
         )
     findings.sort(key=lambda f: f.start)
-    score = spin_score(findings, base.report.words)
-    report = replace(base.report, findings=tuple(findings), score=score, risk=risk_level(score, len(findings)))
+    # Fast mode's score is the screening model's over the whole text (the base report's);
+    # deep mode's comes from the findings, now including the source-aligned ones.
+    screen = base.report.score if base.report.mode == "fast" else None
+    score, risk = document_verdict(findings, base.report.words, base.report.mode, screen)
+    report = replace(base.report, findings=tuple(findings), score=score, risk=risk)
     return Restoration(text, apply_edits(text, edits), edits, report, {"source": match.to_dict()})

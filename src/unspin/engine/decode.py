@@ -16,20 +16,10 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..tuning import PRIOR_FLOOR, Tuning
 from .candidates import Slot
 
-
-@dataclass(frozen=True)
-class Tuning:
-    """Decision parameters. Tuned on the *dev* spinner profile only (see BENCHMARKS.md)."""
-
-    rho: float = 0.12  # prior probability that a content word was swapped
-    lm_weight: float = 1.0
-    prior_weight: float = 1.0
-    name_penalty: float = 2.5  # extra log-odds against changing a capitalised mid-sentence word
-    user_rho: float = 0.95  # spin prior for a phrase on the user's own list
-    multiword_bonus: float = 0.0  # log-odds per extra spun word in a slot
-    pool_weight: float = 0.0  # weight of the same swap's evidence elsewhere in the document
+__all__ = ["Decision", "Tuning", "choose", "decide"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +45,7 @@ def decide(
     pooled_bonus: Sequence[float] | None = None,
 ) -> Decision:
     """Posterior over keep vs each candidate for one slot."""
-    priors = [max(c.prior, 1e-6) for c in slot.candidates]
+    priors = [max(c.prior, PRIOR_FLOOR) for c in slot.candidates]
     total = sum(priors)
     if total > 1.0:
         priors = [p / total for p in priors]

@@ -1,61 +1,96 @@
-"""The deep scorer: a neural LM prices every candidate in context.
+"""The deep scorer: a neural LM prices every candidate in context, with sentence-wide evidence.
 
 Per segment:
 
 1. one pass over the segment gives log P(token | left context) at every position, and the
    log-probability of each candidate's *first* sub-token at its slot (free: same rows);
-2. the spun text's own score for a slot is read off the pass: its tokens plus ``RIGHT``
-   tokens of right context;
-3. candidates whose first-sub-token bound cannot compete are pruned; the rest are rescored
-   with the same right context as parallel sequences sharing the prefix's KV cache.
+2. the spun text's own score for a slot is read off the pass: its tokens plus the right
+   context, which runs to the end of the sentence (at least ``right_min`` tokens, at most
+   ``right_max``; see :mod:`unspin.tuning`);
+3. candidates are ranked by first-sub-token score plus the channel prior (no log-odds cut:
+   the original is not pruned away because the spun text looks fluent) and the best
+   ``rescore_top`` are rescored with the same right context, as parallel sequences sharing the
+   prefix's KV cache. The first ``rescore_first`` of them always; the rest while the time
+   budget lasts (the scores say which were rescored: the others stay :data:`UNSCORED`).
 
-Slots whose boundaries do not fall on token boundaries are left unscored (kept).
+Each slot's result is :class:`SlotScores`: full-context scores (text and candidates) and the
+first-sub-token scores (text and every candidate). Slots whose boundaries do not fall on token
+boundaries are left unscored (kept).
 """
 
 from __future__ import annotations
 
-import math
+import time
+from dataclasses import dataclass
 from typing import Sequence
 
 from ..config import Config
 from ..text import Document
+from ..tuning import UNSCORED, ModeDefaults, log_prior, mode_defaults
 from .candidates import Slot
 from .lm import LanguageModel, load_model
 
-RIGHT = 2  # tokens of right context in every hypothesis score
-PRUNE_LOGODDS = -4.0  # optimistic log-odds (candidate vs keep) below which a candidate is dropped
-PRUNE_RHO = 0.1  # spin prior used only for pruning (the decision uses its own Tuning)
-PRUNE_PRIOR_WEIGHT = 0.5  # the channel prior counts half in the bound (tuned decisions weigh it <= 1)
-MAX_RESCORE = 3  # candidates per slot rescored with right context
-UNSCORED = -1e9
+PRIOR_WEIGHT_IN_RANK = 0.5  # the channel prior's weight when ranking candidates for rescoring
+
+
+@dataclass(frozen=True)
+class SlotScores:
+    """LM scores of one slot (natural-log probabilities).
+
+    ``keep``/``cands``: the text's / each candidate's tokens plus the shared right context
+    (:data:`UNSCORED` for a candidate not rescored); ``keep_first``/``cands_first``: the first
+    sub-token only, from the left context; ``right``: tokens of right context used.
+    """
+
+    keep: float
+    cands: tuple[float, ...]
+    keep_first: float
+    cands_first: tuple[float, ...]
+    right: int = 0
 
 
 class NeuralScorer:
     """Deep-mode scorer over a :class:`~unspin.engine.lm.LanguageModel`."""
 
-    def __init__(self, lm: LanguageModel) -> None:
+    def __init__(self, lm: LanguageModel, settings: ModeDefaults | None = None) -> None:
         self.lm = lm
         self.name = lm.name
+        self.settings = settings or mode_defaults("deep")
 
     @classmethod
     def for_config(cls, config: Config) -> "NeuralScorer":
         return cls(load_model(config.model, config.n_threads))
 
-    def score_segment(self, doc: Document, slots: Sequence[Slot]) -> list[tuple[float, list[float]]]:
+    def score_segment(self, doc: Document, slots: Sequence[Slot]) -> list[SlotScores]:
         if not slots:
             return []
+        t0 = time.perf_counter()
         lm = self.lm
+        cfg = self.settings
         seg_start = min(s.start for s in slots)
         # Start the segment at the beginning of its first sentence for left context.
         sent = next((x for x in doc.sentences if x.start <= seg_start < x.end + 1), None)
         base = sent.start if sent else seg_start
         seg_end = max(s.end for s in slots)
-        # Right context: up to the end of the sentence holding the last slot (+ a little).
+        # Right context: past the end of the sentence holding the last slot, so that the
+        # last slot still gets right_min tokens (about 4 characters per token, generous).
         last_sent = next((x for x in doc.sentences if x.start <= seg_end <= x.end), None)
-        stop = min(len(doc.text), (last_sent.end if last_sent else seg_end) + 40)
+        stop = min(len(doc.text), (last_sent.end if last_sent else seg_end) + 8 * max(cfg.right_min, 2))
         text = doc.text[base:stop]
         ids, starts = lm.tokens_with_offsets(text)
         start_index = {c: i for i, c in enumerate(starts) if i > 0}
+        # Token index where each sentence ends (first token at or after its end offset).
+        sent_ends = sorted(x.end - base for x in doc.sentences if base < x.end <= stop)
+
+        def sentence_end_token(char_end: int, tk: int) -> int:
+            import bisect
+
+            k = bisect.bisect_left(sent_ends, char_end)
+            if k == len(sent_ends):
+                return len(ids)
+            target = sent_ends[k]
+            j = bisect.bisect_left(starts, target, lo=tk)
+            return min(j, len(ids))
 
         plans = []
         wanted: dict[int, set[int]] = {}
@@ -68,47 +103,68 @@ class NeuralScorer:
                 plans.append(None)
                 continue
             cand_ids = [lm.tokenize(lead + c.text) for c in s.candidates]
-            plans.append((tj, tk, cand_ids))
+            end = sentence_end_token(re_, tk)
+            end = max(end, tk + cfg.right_min)
+            end = min(end, tk + cfg.right_max, len(ids))
+            plans.append((tj, tk, end, cand_ids))
             wanted.setdefault(tj, set()).update(c[0] for c in cand_ids if c)
         wanted_lists = {t: sorted(v) for t, v in wanted.items()}
         actual, gathered = lm.pass_logprobs(ids, wanted_lists)
 
-        results: list[tuple[float, list[float]]] = []
-        jobs: list[tuple[int, int, int, list[int]]] = []  # (slot k, cand c, prefix_len, tokens)
-        partial: list[list[float]] = []
+        keeps: list[float] = []
+        keep_firsts: list[float] = []
+        scores: list[list[float]] = []
+        firsts_all: list[list[float]] = []
+        rights: list[int] = []
+        # (rank, slot k, cand i, prefix_len, tokens): rank 0 = best bound within the slot
+        jobs: list[tuple[int, int, int, int, list[int]]] = []
         for k, (s, plan) in enumerate(zip(slots, plans)):
+            n = len(s.candidates)
             if plan is None:
-                results.append((0.0, [UNSCORED] * len(s.candidates)))
-                partial.append([])
+                keeps.append(0.0)
+                keep_firsts.append(0.0)
+                scores.append([UNSCORED] * n)
+                firsts_all.append([UNSCORED] * n)
+                rights.append(0)
                 continue
-            tj, tk, cand_ids = plan
-            right = ids[tk : tk + RIGHT]
-            keep = float(actual[tj:tk].sum() + actual[tk : tk + len(right)].sum())
-            right_keep = float(actual[tk : tk + len(right)].sum())
+            tj, tk, end, cand_ids = plan
+            right = ids[tk:end]
+            keeps.append(float(actual[tj:tk].sum() + actual[tk:end].sum()))
+            keep_firsts.append(float(actual[tj]))
+            rights.append(len(right))
             idx = {tok: i for i, tok in enumerate(wanted_lists[tj])}
             row = gathered[tj]
             firsts = [float(row[idx[c[0]]]) if c else UNSCORED for c in cand_ids]
-            # Optimistic bound: first sub-token only, right context as good as the spun text's,
-            # weighed by the channel prior. Only candidates that could win are rescored.
-            bounds = [
-                f + right_keep + math.log(PRUNE_RHO / (1 - PRUNE_RHO)) + PRUNE_PRIOR_WEIGHT * math.log(max(c.prior, 1e-6))
-                for f, c in zip(firsts, s.candidates)
-            ]
-            order = sorted(range(len(bounds)), key=lambda i: -bounds[i])
-            scores = [UNSCORED] * len(cand_ids)
-            kept = [i for i in order[:MAX_RESCORE] if bounds[i] - keep > PRUNE_LOGODDS]
-            for i in kept:
-                jobs.append((k, i, tj, list(cand_ids[i]) + list(right)))
-                scores[i] = firsts[i]
-            results.append((keep, scores))
-            partial.append(scores)
-        # Rescore: continuation tokens after the first, sharing the prefix ids[:tj].
+            firsts_all.append(firsts)
+            scores.append([UNSCORED] * n)
+            bound = [f + PRIOR_WEIGHT_IN_RANK * log_prior(c.prior) for f, c in zip(firsts, s.candidates)]
+            order = sorted((i for i in range(n) if cand_ids[i]), key=lambda i: -bound[i])
+            for rank, i in enumerate(order[: cfg.rescore_top]):
+                jobs.append((rank, k, i, tj, list(cand_ids[i]) + list(right)))
+        words = sum(1 for t in doc.tokens if t.is_word and base <= t.start < stop)
+        budget = cfg.time_budget_s_per_1k * max(words, 1) / 1000.0
+        must = [j for j in jobs if j[0] < cfg.rescore_first]
+        extra = sorted((j for j in jobs if j[0] >= cfg.rescore_first), key=lambda j: j[0])
+        self._run(must, firsts_all, scores)
+        # Further candidates, best ranks first, in chunks while the time budget lasts.
+        chunk = max(1, len(slots))
+        for c0 in range(0, len(extra), chunk):
+            if time.perf_counter() - t0 > budget:
+                break
+            self._run(extra[c0 : c0 + chunk], firsts_all, scores)
+        return [
+            SlotScores(keeps[k], tuple(scores[k]), keep_firsts[k], tuple(firsts_all[k]), rights[k])
+            for k in range(len(slots))
+        ]
+
+    def _run(self, jobs: Sequence[tuple[int, int, int, int, list[int]]], firsts: list[list[float]],
+             scores: list[list[float]]) -> None:
+        """Rescore ``jobs``: first sub-token from the pass plus continuation tokens after it."""
         by_prefix: dict[int, list[tuple[int, int, list[int]]]] = {}
-        for k, i, tj, toks in jobs:
+        for _rank, k, i, tj, toks in jobs:
             by_prefix.setdefault(tj, []).append((k, i, toks))
         for tj in sorted(by_prefix, reverse=True):
             group = by_prefix[tj]
-            outs = lm.continuations(tj, [g[2] for g in group])
+            outs = self.lm.continuations(tj, [g[2] for g in group])
             for (k, i, _toks), vals in zip(group, outs):
-                results[k][1][i] += float(vals.sum())
-        return results
+                scores[k][i] = firsts[k][i] + float(vals.sum())

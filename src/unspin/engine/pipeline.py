@@ -8,6 +8,7 @@ not grow with the input.
 from __future__ import annotations
 
 import math
+import time
 from functools import cache
 from dataclasses import dataclass
 from typing import Protocol, Sequence
@@ -16,23 +17,31 @@ from .. import __version__
 from ..config import Config
 from ..lexicon import Lexicon, load_lexicon, with_user_pairs
 from ..results import Edit, Finding, Replacement, Report
+from ..scoring import document_verdict, findings_score, risk_level, rule_id
 from ..text import Document, tokenize
+from ..tuning import DecisionModel, Tuning, channel_tuning, is_scored, load_tuning, mode_defaults
 from .candidates import CandidateGenerator, Slot
-from .decode import Decision, Tuning, choose, decide
+from .decode import Decision, choose, decide
 from .ngram import NgramScorer
 
-DEFAULT_MAX_WORDS = {"deep": 6_000, "fast": 500_000}
-DEFAULT_MAX_CANDIDATES = {"deep": 40, "fast": 12}
-# Risk levels from the spin score (documented in README "How the score works").
-RISK_CUTS = ((0.6, "high"), (0.3, "suspicious"), (0.1, "low"))
-SCORE_SCALE = 0.04  # density of spun words at which the score reaches 1 - 1/e
+__all__ = ["Analysis", "Scored", "ScoredSlot", "analyse", "default_tuning", "finish", "score", "spin_score", "risk_level"]
+
+
+def __getattr__(name: str) -> object:
+    # Kept for callers of the old module constants; the values live in the tuning file.
+    if name == "DEFAULT_MAX_WORDS":
+        return {m: mode_defaults(m).max_words for m in ("deep", "fast")}
+    if name == "DEFAULT_MAX_CANDIDATES":
+        return {m: mode_defaults(m).max_candidates for m in ("deep", "fast")}
+    raise AttributeError(name)
 
 
 class Scorer(Protocol):
     name: str
 
-    def score_segment(self, doc: Document, slots: Sequence[Slot]) -> list[tuple[float, list[float]]]:
-        """For each slot: (log-score of keeping its text, [log-score of each candidate])."""
+    def score_segment(self, doc: Document, slots: Sequence[Slot]) -> Sequence[object]:
+        """For each slot: (log-score of keeping its text, [log-score of each candidate]), or an
+        object with ``keep``, ``cands``, ``keep_first`` and ``cands_first`` (see neural.SlotScores)."""
         ...
 
 
@@ -108,10 +117,23 @@ def _mid_sentence_capital(doc: Document, slot: Slot) -> bool:
 
 @dataclass(frozen=True)
 class ScoredSlot:
+    """A slot with its scores: ``keep``/``cands`` in full context, ``*_first`` first sub-token only."""
+
     slot: Slot
     keep: float
     cands: tuple[float, ...]
     mid_sentence_capital: bool
+    keep_first: float = 0.0
+    cands_first: tuple[float, ...] = ()
+
+
+def _scored_slot(doc: Document, s: Slot, result: object) -> ScoredSlot:
+    """Accept a scorer's (keep, cands) pair or a richer object with first-sub-token scores."""
+    if isinstance(result, tuple):
+        keep, cands = result
+        return ScoredSlot(s, keep, tuple(cands), _mid_sentence_capital(doc, s), keep, tuple(cands))
+    return ScoredSlot(s, result.keep, tuple(result.cands), _mid_sentence_capital(doc, s),  # type: ignore[attr-defined]
+                      result.keep_first, tuple(result.cands_first))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -129,14 +151,23 @@ class Scored:
     reason: str | None
 
 
-def score(text: str, config: Config, scorer: Scorer | None = None) -> Scored:
-    """Stage 1: find slots and score every hypothesis in context."""
+def score(text: str, config: Config, scorer: Scorer | None = None, deadline: float | None = None) -> Scored:
+    """Stage 1: find slots and score every hypothesis in context.
+
+    ``deadline`` (a :func:`time.monotonic` value, used by the HTTP server to bound a request):
+    segments not started by then are left unchecked and the result is flagged incomplete.
+    """
     lexicon = load_lexicon(config.lexicon)
     if config.user_pairs:
         lexicon = with_user_pairs(lexicon, config.user_pairs)
+    if config.channel:  # a learned spinner dictionary (unspin learn): candidates with learned priors
+        from ..learn.channel import with_channel
+
+        lexicon = with_channel(lexicon, config.channel)
     if scorer is None:
         scorer = FastScorer(lexicon) if config.mode == "fast" else _deep_scorer(config)
-    max_words = config.max_words or DEFAULT_MAX_WORDS[config.mode]
+    defaults = mode_defaults(config.mode)
+    max_words = config.max_words or defaults.max_words
     # Bound memory before tokenising: cut very long inputs at ~20 characters per word.
     incomplete = False
     reason = None
@@ -157,47 +188,56 @@ def score(text: str, config: Config, scorer: Scorer | None = None) -> Scored:
     if limit_token < len(doc.tokens) or len(work_text) < len(text):
         incomplete = True
         reason = f"only the first {max_words:,} words were checked (max_words); split the text to check the rest"
-    max_candidates = config.max_candidates or DEFAULT_MAX_CANDIDATES[config.mode]
+    max_candidates = config.max_candidates or defaults.max_candidates
     generator = (
         CandidateGenerator(lexicon, max_candidates)
-        if config.user_pairs
+        if config.user_pairs or config.channel
         else _shared_generator(config.lexicon, max_candidates)
     )
     segments = []
+    timed_out = False
     for first, last in _segments(doc, limit_token, config.segment_words):
+        if deadline is not None and time.monotonic() >= deadline:
+            limit_token, timed_out = first, True
+            break
         slots = generator.find_slots(doc, first, last)
         if not slots:
             continue
         scores = scorer.score_segment(doc, slots)
-        segments.append(
-            tuple(
-                ScoredSlot(s, keep, tuple(cands), _mid_sentence_capital(doc, s))
-                for s, (keep, cands) in zip(slots, scores)
-            )
-        )
+        segments.append(tuple(_scored_slot(doc, s, r) for s, r in zip(slots, scores)))
     words = sum(1 for t in doc.tokens[:limit_token] if t.is_word)
+    if timed_out:
+        incomplete = True
+        reason = f"the time limit was reached: only the first {words:,} words were checked; split the text to check the rest"
     return Scored(text, doc, tuple(segments), words, scorer.name, lexicon.version, config.mode, incomplete, reason)
 
 
-def finish(scored: Scored, config: Config, tuning: Tuning | None = None) -> Analysis:
-    """Stage 2: decide per slot, choose jointly, build findings, edits and the score."""
-    tuning = tuning or default_tuning(config.mode)
+def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
+           decision: DecisionModel | None | bool = True) -> Analysis:
+    """Stage 2: decide per slot, choose jointly, build findings, edits and the score.
+
+    Deep mode uses the learned decision of the tuning file over the whole document
+    (``engine/infer.py``) when there is one; fast mode, an explicit ``tuning`` or
+    ``decision=None`` use the noisy-channel formula (``engine/decode.py``).
+    """
     findings: list[Finding] = []
     edits: list[Edit] = []
     doc = scored.doc
-    pooled = _pooled_evidence(scored) if tuning.pool_weight else {}
-    for segment in scored.segments:
-        decisions = [
-            decide(
-                x.slot,
-                x.keep,
-                x.cands,
-                tuning,
-                x.mid_sentence_capital,
-                _bonus(x, pooled, tuning.pool_weight) if pooled else None,
-            )
-            for x in segment
+    model = _decision_model(scored, tuning, decision)
+    if model is not None:
+        per_segment = _learned_decisions(scored, config, model)
+    else:
+        tuning = tuning or default_tuning(config.mode)
+        pooled = _pooled_evidence(scored) if tuning.pool_weight else {}
+        per_segment = [
+            [
+                decide(x.slot, x.keep, x.cands, tuning, x.mid_sentence_capital,
+                       _bonus(x, pooled, tuning.pool_weight) if pooled else None)
+                for x in segment
+            ]
+            for segment in scored.segments
         ]
+    for decisions in per_segment:
         for d in choose(decisions, config.flag_threshold):
             findings.append(_finding(doc, d))
             if d.gain <= 0:
@@ -208,17 +248,15 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None) -> Anal
             is_user = any(c.user and c.text == best for c in d.slot.candidates)
             source = "user-list" if is_user else "lexicon+" + scored.scorer
             edits.append(Edit(d.slot.start, d.slot.end, d.slot.text, best, round(conf, 3), source, d.evidence))
+    screen = None
     if scored.mode == "fast":
         # Fast mode's per-span decisions are deliberately conservative (few false changes),
         # so the document score comes from the screening model over all slots instead.
         from .screen import fast_document_score
 
         slots = [x for seg in scored.segments for x in seg]
-        value = round(fast_document_score(doc, load_lexicon(config.lexicon), slots), 4)
-        risk = risk_level(value, max(len(findings), 3))
-    else:
-        value = spin_score(findings, scored.words)
-        risk = risk_level(value, len(findings))
+        screen = fast_document_score(doc, load_lexicon(config.lexicon), slots)
+    value, risk = document_verdict(findings, scored.words, scored.mode, screen)
     report = Report(
         text=scored.text,
         findings=tuple(findings),
@@ -234,6 +272,58 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None) -> Anal
     return Analysis(report, tuple(edits))
 
 
+def _decision_model(scored: Scored, tuning: Tuning | None, decision: DecisionModel | None | bool) -> DecisionModel | None:
+    if decision is None or decision is False or tuning is not None or scored.mode != "deep":
+        return None
+    if decision is True:
+        return load_tuning().decision
+    return decision
+
+
+def _learned_decisions(scored: Scored, config: Config, model: DecisionModel) -> list[list[Decision]]:
+    from .features import Unigrams, lo_full
+    from .infer import infer_document
+
+    slots = [x for seg in scored.segments for x in seg]
+    settings = load_tuning().infer
+    post = infer_document(
+        slots,
+        model,
+        _unigrams(config.lexicon),
+        rounds=int(settings.get("rounds", 4)),
+        rate_strength=settings.get("rate_strength", 20.0),
+        bias_shift=settings.get("bias_shift", 0.0),
+    )
+    out: list[list[Decision]] = []
+    k = 0
+    for segment in scored.segments:
+        decisions = []
+        for x in segment:
+            sp = post.posteriors[k]
+            k += 1
+            cands = x.slot.candidates
+            if not cands:
+                continue
+            order = sorted(range(len(cands)), key=lambda i: -sp.probs[i])
+            best = order[0]
+            ranked = tuple((cands[i].text, sp.probs[i]) for i in order)
+            evidence = (
+                f"context fits {cands[best].text!r} better than {x.slot.text!r} "
+                f"(language-model log-odds {lo_full(x, best):+.2f}, channel prior {cands[best].prior:.2f}, "
+                f"document spin rate {post.rate:.2f})"
+            )
+            decisions.append(Decision(x.slot, sp.p_spun, ranked, sp.utilities[best], evidence))
+        out.append(decisions)
+    return out
+
+
+@cache
+def _unigrams(lexicon_name: str) -> "Unigrams":
+    from .features import Unigrams
+
+    return Unigrams(load_lexicon(lexicon_name))
+
+
 def _pooled_evidence(scored: Scored) -> dict[tuple[str, str], tuple[float, int]]:
     """Sum and count of LM log-ratios (candidate vs text) per (spun surface, candidate).
 
@@ -245,7 +335,7 @@ def _pooled_evidence(scored: Scored) -> dict[tuple[str, str], tuple[float, int]]
         for x in segment:
             key = x.slot.text.lower()
             for c, sc in zip(x.slot.candidates, x.cands):
-                if sc > -1e8:
+                if is_scored(sc):
                     acc.setdefault((key, c.text.lower()), []).append(sc - x.keep)
     return {k: (sum(v), len(v)) for k, v in acc.items() if len(v) > 1}
 
@@ -255,7 +345,7 @@ def _bonus(x: ScoredSlot, pooled: dict[tuple[str, str], tuple[float, int]], weig
     out = []
     for c, sc in zip(x.slot.candidates, x.cands):
         total, n = pooled.get((key, c.text.lower()), (0.0, 0))
-        if n > 1 and sc > -1e8:
+        if n > 1 and is_scored(sc):
             others = (total - (sc - x.keep)) / (n - 1)
             out.append(weight * others)
         else:
@@ -263,9 +353,11 @@ def _bonus(x: ScoredSlot, pooled: dict[tuple[str, str], tuple[float, int]], weig
     return out
 
 
-def analyse(text: str, config: Config, scorer: Scorer | None = None, tuning: Tuning | None = None) -> Analysis:
-    """Check ``text`` and compute the restoration edits."""
-    return finish(score(text, config, scorer), config, tuning)
+def analyse(
+    text: str, config: Config, scorer: Scorer | None = None, tuning: Tuning | None = None, deadline: float | None = None
+) -> Analysis:
+    """Check ``text`` and compute the restoration edits (``deadline``: see :func:`score`)."""
+    return finish(score(text, config, scorer, deadline), config, tuning)
 
 
 def _finding(doc: Document, d: Decision) -> Finding:
@@ -277,7 +369,7 @@ def _finding(doc: Document, d: Decision) -> Finding:
         text=d.slot.text,
         replacements=reps,
         confidence=round(d.p_spun, 3),
-        rule="UNSPIN_SYNONYM_SWAP" if d.slot.n_words == 1 else "UNSPIN_PHRASE_SWAP",
+        rule=rule_id(d.slot.n_words),
         evidence=d.evidence,
         sentence_start=sent.start if sent else d.slot.start,
         sentence_end=sent.end if sent else d.slot.end,
@@ -285,47 +377,13 @@ def _finding(doc: Document, d: Decision) -> Finding:
 
 
 def spin_score(findings: Sequence[Finding], words: int) -> float:
-    """Document spin score in [0, 1]: 1 - exp(-density / SCORE_SCALE).
-
-    ``density`` is the summed confidence of the findings per word. A text with 4% of its
-    words confidently flagged scores 0.63.
-
-    >>> spin_score([], 100)
-    0.0
-    """
-    if words <= 0 or not findings:
-        return 0.0
-    density = sum(f.confidence for f in findings) / words
-    return round(1.0 - math.exp(-density / SCORE_SCALE), 4)
-
-
-def risk_level(score: float, n_findings: int) -> str:
-    """Risk from the score: >= 0.6 high, >= 0.3 suspicious, >= 0.1 low, else clean.
-
-    Fewer than three findings never rate above "low": one odd word is not a spun text.
-
-    >>> risk_level(0.7, 10), risk_level(0.7, 2), risk_level(0.05, 1)
-    ('high', 'low', 'clean')
-    """
-    level = "clean"
-    for cut, name in RISK_CUTS:
-        if score >= cut:
-            level = name
-            break
-    if n_findings < 3 and level in ("suspicious", "high"):
-        level = "low"
-    return level
+    """Deep-mode document score; see :func:`unspin.scoring.findings_score` (kept for callers)."""
+    return findings_score(findings, words)
 
 
 def default_tuning(mode: str) -> Tuning:
-    """Decision parameters per mode, tuned on the dev profile (``scripts/tune_engine.py``).
-
-    The negative multi-word bonus corrects a length bias: a one-word candidate for a
-    multi-word span pays for fewer tokens, so the LM favours it whatever the context.
-    """
-    if mode == "fast":
-        return Tuning(rho=0.03, lm_weight=0.5, prior_weight=2.0, multiword_bonus=-3.0)
-    return Tuning(rho=0.03, lm_weight=0.75, prior_weight=1.0, multiword_bonus=-3.0, pool_weight=0.0)
+    """Noisy-channel decision parameters per mode, from the tuning file (:mod:`unspin.tuning`)."""
+    return channel_tuning(mode)
 
 
 def _deep_scorer(config: Config) -> Scorer:

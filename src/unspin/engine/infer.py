@@ -1,0 +1,159 @@
+"""Document-level inference: the learned decision applied to a whole document at once.
+
+Each slot's choice is a conditional logit over {keep the text} + its candidates: candidate ``c``
+has utility ``u_c = w . standardise(features(c))`` (:mod:`unspin.engine.features`), keeping the
+text has utility 0, so ``P(c) = exp(u_c) / (1 + sum exp(u))`` and ``P(spun) = 1 - P(keep)``.
+
+Some features are about the document rather than the slot, and depend on the decisions:
+
+* the document's spin **rate**, estimated from its own evidence by EM: start from the
+  training base rate, compute every slot's P(spun), set the rate to their mean (shrunk
+  towards the base rate by ``rate_strength`` pseudo-slots), repeat;
+* **neighbours**: the mean P(spun) of the nearest slots on each side (spinners swap densely);
+* **pooling** of the same swap across the document (``pool_mean``/``pool_n``) is computed once
+  from the LM scores: a spinner writes the same favourite word for the same original again.
+
+The loop runs until no posterior moves by more than ``tol`` (at most ``rounds`` rounds). The
+pipeline may then rescore the undecided slots in the partly restored text and call this
+again (see ``engine/pipeline.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..tuning import DecisionModel
+from .features import FEATURES, Unigrams, pooled, slot_features, text_counts
+
+NEIGHBOUR_SLOTS = 2  # non-overlapping slots on each side whose posteriors are averaged
+
+
+@dataclass(frozen=True)
+class SlotPosterior:
+    """P(spun) of a slot and P(each candidate) (same order as ``slot.candidates``)."""
+
+    p_spun: float
+    probs: tuple[float, ...]
+    utilities: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class DocumentPosterior:
+    posteriors: tuple[SlotPosterior, ...]
+    rate: float  # estimated share of slots spun
+    rounds: int
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def model_arrays(model: DecisionModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(mean, scale, weights, bias) as arrays aligned with :data:`FEATURES`."""
+    if tuple(model.features) != FEATURES:
+        from ..errors import DataError
+
+        raise DataError(
+            f"the decision model lists features {list(model.features)}, this unspin computes {list(FEATURES)}; "
+            "retrain it with scripts/train_decision.py"
+        )
+    return np.array(model.mean), np.array(model.scale), np.array(model.weights), float(model.bias)
+
+
+def utilities(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, w: np.ndarray, bias: float) -> np.ndarray:
+    return ((x - mean) / scale) @ w + bias
+
+
+def posterior_from_utilities(u: np.ndarray) -> SlotPosterior:
+    if len(u) == 0:
+        return SlotPosterior(0.0, (), ())
+    m = max(0.0, float(u.max()))
+    e = np.exp(u - m)
+    z = math.exp(-m) + float(e.sum())
+    probs = e / z
+    return SlotPosterior(float(probs.sum()), tuple(float(p) for p in probs), tuple(float(v) for v in u))
+
+
+def neighbour_means(slots: Sequence, p: Sequence[float]) -> list[float]:
+    """Mean P(spun) of up to NEIGHBOUR_SLOTS non-overlapping slots on each side of each slot."""
+    order = sorted(range(len(slots)), key=lambda k: (slots[k].slot.first, slots[k].slot.last))
+    out = [0.0] * len(slots)
+    for pos, k in enumerate(order):
+        s = slots[k].slot
+        vals: list[float] = []
+        j = pos - 1
+        got = 0
+        while j >= 0 and got < NEIGHBOUR_SLOTS:
+            o = slots[order[j]].slot
+            if o.last <= s.first:
+                vals.append(p[order[j]])
+                got += 1
+            j -= 1
+        j = pos + 1
+        got = 0
+        while j < len(order) and got < NEIGHBOUR_SLOTS:
+            o = slots[order[j]].slot
+            if o.first >= s.last:
+                vals.append(p[order[j]])
+                got += 1
+            j += 1
+        out[k] = sum(vals) / len(vals) if vals else 0.0
+    return out
+
+
+def infer_document(
+    slots: Sequence,
+    model: DecisionModel,
+    uni: Unigrams,
+    rounds: int = 4,
+    rate_strength: float = 20.0,
+    tol: float = 1e-3,
+    bias_shift: float = 0.0,
+    fixed: dict[int, float] | None = None,
+) -> DocumentPosterior:
+    """Posteriors for every scored slot of one document (see the module docstring).
+
+    ``fixed`` maps slot positions to a P(spun) decided in an earlier pass (used for the
+    neighbours and the rate, not re-decided).
+    """
+    mean, scale, w, bias = model_arrays(model)
+    bias += bias_shift
+    base = float(model.provenance.get("base_rate", 0.1))
+    tc = text_counts(slots)
+    pool = pooled(slots)
+    rate = base
+    nb = [0.0] * len(slots)
+    p_prev: list[float] | None = None
+    posts: list[SlotPosterior] = []
+    done = 0
+    for r in range(max(1, rounds)):
+        done = r + 1
+        rl = _logit(rate)
+        posts = [
+            posterior_from_utilities(utilities(slot_features(x, uni, rl, pool, tc, nb[k]).x, mean, scale, w, bias))
+            for k, x in enumerate(slots)
+        ]
+        p = [post.p_spun for post in posts]
+        if fixed:
+            for k, v in fixed.items():
+                p[k] = v
+        if slots:
+            rate = (sum(p) + rate_strength * base) / (len(p) + rate_strength)
+        nb = neighbour_means(slots, p)
+        if p_prev is not None and max((abs(a - b) for a, b in zip(p, p_prev)), default=0.0) < tol:
+            break
+        p_prev = p
+    return DocumentPosterior(tuple(posts), rate, done)
+
+
+def feature_matrix(slots: Sequence, uni: Unigrams, rate: float, neighbours: Sequence[float]) -> list[np.ndarray]:
+    """Feature matrices of a document's slots at a given rate and neighbour posteriors (training)."""
+    tc = text_counts(slots)
+    pool = pooled(slots)
+    rl = _logit(rate)
+    return [slot_features(x, uni, rl, pool, tc, neighbours[k]).x for k, x in enumerate(slots)]
