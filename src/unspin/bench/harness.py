@@ -173,6 +173,76 @@ def default_systems(
     return systems
 
 
+def choose_documents(docs: int, split: str = "test", corpus: Path | str | None = None) -> tuple[Path, tuple[CorpusDoc, ...]]:
+    """``docs`` documents spread over a split (or a corpus file), validated; returns (path, docs)."""
+    if isinstance(docs, bool) or not isinstance(docs, int) or docs < 1:
+        raise ConfigError(f"--docs must be a positive number of documents, got {docs!r}")
+    path = Path(corpus) if corpus is not None else default_corpus_path(split)
+    return path, sample(load_corpus(path), docs)
+
+
+def profile_rates(profiles: Sequence[str] | None, rate: float | None) -> dict[str, float]:
+    """Profile -> the rate to spin it at (its ``default_rate`` when ``rate`` is None), validated."""
+    names = tuple(profiles) if profiles else profile_names()
+    return {p: check_rate(get_profile(p).default_rate if rate is None else rate) for p in names}
+
+
+def spin_documents(chosen: Sequence[CorpusDoc], profile: str, rate: float, seed: int = 0) -> list[SpunText]:
+    """Every chosen document spun with one profile, rate and seed."""
+    return [spin(d.text, profile=profile, rate=rate, seed=seed) for d in chosen]
+
+
+def run_stats(
+    profiles: Sequence[str] | None = None,
+    docs: int = 50,
+    rate: float | None = None,
+    seed: int = 0,
+    split: str = "test",
+    corpus: Path | str | None = None,
+    slots: bool = True,
+) -> dict[str, object]:
+    """Measured statistics of each profile (:mod:`unspin.bench.profile_stats`) as a JSON-able dict."""
+    from .profile_stats import profile_stats
+
+    rates = profile_rates(profiles, rate)
+    path, chosen = choose_documents(docs, split, corpus)
+    rows = [profile_stats(spin_documents(chosen, p, r, seed), p, slots=slots) for p, r in rates.items()]
+    settings = {"docs": len(chosen), "rate": rates, "seed": seed, "corpus": str(path),
+                "split": split if corpus is None else None}
+    return {"settings": settings, "stats": rows}
+
+
+def run_funnel(
+    profiles: Sequence[str] | None = None,
+    modes: Sequence[str] = ("fast",),
+    docs: int = 30,
+    rate: float | None = None,
+    seed: int = 0,
+    split: str = "test",
+    corpus: Path | str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, object]:
+    """The restoration funnel (:mod:`unspin.bench.funnel`) per profile and mode."""
+    from .funnel import funnel
+
+    for m in modes:
+        if m not in MODES:
+            raise ConfigError(f"unknown mode {m!r}; known: {', '.join(MODES)}")
+    rates = profile_rates(profiles, rate)
+    path, chosen = choose_documents(docs, split, corpus)
+    rows = []
+    for p, r in rates.items():
+        spun = spin_documents(chosen, p, r, seed)
+        for m in modes:
+            if progress:
+                progress(f"funnel {p} ({m})")
+            t0 = time.perf_counter()
+            rows.append((funnel(spun, m), round(time.perf_counter() - t0, 1)))
+    settings = {"docs": len(chosen), "rate": rates, "seed": seed, "corpus": str(path),
+                "split": split if corpus is None else None, "modes": list(modes)}
+    return {"settings": settings, "funnel": [f for f, _ in rows], "seconds": [t for _, t in rows]}
+
+
 def run_bench(
     profiles: Sequence[str] | None = None,
     modes: Sequence[str] = ("fast",),

@@ -12,7 +12,7 @@ import click
 
 from ..errors import InputError
 
-_ENGINE_OPTIONS = ("profiles", "docs", "modes", "rate", "seed", "split", "corpus", "phrase_list", "no_engine", "as_json")
+_ENGINE_OPTIONS = ("profiles", "docs", "modes", "rate", "seed", "split", "corpus", "phrase_list", "no_engine", "stats", "funnel", "as_json")
 
 
 @click.group(
@@ -36,6 +36,8 @@ _ENGINE_OPTIONS = ("profiles", "docs", "modes", "rate", "seed", "split", "corpus
 @click.option("--corpus", type=click.Path(dir_okay=False), help="Corpus file (.jsonl[.gz] with text, or plain text) instead of a split.")
 @click.option("--phrase-list", type=click.Path(dir_okay=False), help="tortured<TAB>expected list for the phrase-list baseline.")
 @click.option("--no-engine", is_flag=True, help="Run the baselines only.")
+@click.option("--stats", is_flag=True, help="Instead: measure each profile's statistics (rate, Zipf gap, multi-word, function words, consistency, off-slot).")
+@click.option("--funnel", is_flag=True, help="Instead: the restoration funnel per profile and mode (slot, candidate, scored, preferred, restored).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def bench_command(
@@ -49,6 +51,8 @@ def bench_command(
     corpus: str | None,
     phrase_list: str | None,
     no_engine: bool,
+    stats: bool,
+    funnel: bool,
     as_json: bool,
 ) -> None:
     """Benchmark unspin against spun text with exact gold alignments.
@@ -58,6 +62,11 @@ def bench_command(
     per 1,000 words of unspun text, ROC AUC of the document score (spun vs clean), words per
     second and peak memory. Baselines: "change nothing" and "phrase list". The options below
     belong to it.
+
+    With ``--stats`` and/or ``--funnel`` it measures instead each profile's statistics (swap
+    rate, median Zipf gap, multi-word and function-word shares, consistency, spans off the
+    engine's slots) and the restoration funnel (gold spans with a slot, with the original
+    among the candidates, scored, preferred to the text, restored) per --mode.
 
     ``unspin bench trace [TRACE OPTIONS]``: the source-tracing benchmark (recall@1, unrelated
     queries, latency, index size); see ``unspin bench trace --help``.
@@ -73,6 +82,9 @@ def bench_command(
                 f"{', '.join(given)} apply only to the engine benchmark, not to `bench {ctx.invoked_subcommand}`; "
                 f"put options after the subcommand: unspin bench {ctx.invoked_subcommand} [OPTIONS]"
             )
+        return
+    if stats or funnel:
+        _stats_and_funnel(profiles, docs, modes, rate, seed, split, corpus, stats, funnel, as_json)
         return
     from ..bench import format_table, run_bench
     from ..bench.systems import engine_runner
@@ -93,6 +105,46 @@ def bench_command(
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         click.echo(format_table(result))
+
+
+def _stats_and_funnel(
+    profiles: tuple[str, ...],
+    docs: int,
+    modes: tuple[str, ...],
+    rate: float | None,
+    seed: int,
+    split: str,
+    corpus: str | None,
+    stats: bool,
+    funnel: bool,
+    as_json: bool,
+) -> None:
+    from ..bench.funnel import funnel_table
+    from ..bench.harness import run_funnel, run_stats
+    from ..bench.profile_stats import stats_table
+
+    out: dict[str, object] = {}
+    text: list[str] = []
+    if stats:
+        res = run_stats(profiles or None, docs, rate, seed, split, corpus)
+        out["settings"] = res["settings"]
+        out["stats"] = [s.to_dict() for s in res["stats"]]  # type: ignore[attr-defined]
+        text.append(stats_table(res["stats"]))  # type: ignore[arg-type]
+    if funnel:
+        log = None if as_json else (lambda msg: click.echo(f"running {msg} ...", err=True))
+        res = run_funnel(profiles or None, modes or ("fast",), docs, rate, seed, split, corpus, log)
+        out["settings"] = res["settings"]
+        out["funnel"] = [f.to_dict() for f in res["funnel"]]  # type: ignore[attr-defined]
+        out["funnel_seconds"] = res["seconds"]
+        text.append(funnel_table(res["funnel"]))  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps(out, indent=2))
+        return
+    st = out["settings"]
+    assert isinstance(st, dict)
+    rates = ", ".join(f"{k}={v}" for k, v in st["rate"].items())
+    text.append(f"{st['docs']} documents from {st['corpus']}, rate {rates}, seed {st['seed']}")
+    click.echo("\n\n".join(text))
 
 
 def format_trace_result(result: dict[str, object]) -> str:
