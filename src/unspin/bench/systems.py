@@ -12,9 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
-from ..errors import InputError
 from ..results import Edit, apply_edits
-from ..text import apply_case, decode_bytes, tokenize
+from ..text import apply_case, tokenize
 
 
 @dataclass(frozen=True)
@@ -91,26 +90,14 @@ class PhraseList:
 
 
 def read_phrase_list(path: Path | str) -> PhraseList:
-    """Read ``tortured<TAB>expected`` lines (an optional ``tortured\\texpected`` header is skipped)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read phrase list {path}: {exc.strerror}") from None
-    text = decode_bytes(raw, f"phrase list {path}")
-    pairs: list[tuple[str, str]] = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        if "\t" not in line:
-            raise InputError(f"phrase list {path} line {n} has no tab; expected tortured<TAB>expected")
-        tortured, expected = line.split("\t", 1)
-        if n == 1 and tortured.strip().lower() == "tortured":
-            continue
-        pairs.append((tortured.replace('\\"', '"'), expected.replace('\\"', '"')))
-    if not pairs:
-        raise InputError(f"phrase list {path} has no pairs; expected tortured<TAB>expected lines")
-    return PhraseList.from_pairs(pairs)
+    """The phrase-list baseline over a ``tortured<TAB>expected`` file.
+
+    Read by :func:`unspin.readers.read_pairs`, the same reader as ``--pairs``, so both see
+    the same phrases (header and comments skipped, ``\\"`` unescaped).
+    """
+    from ..readers import read_pairs
+
+    return PhraseList.from_pairs(list(read_pairs(path)))
 
 
 def default_phrase_list_path() -> Path | None:

@@ -4,43 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
 from ..config import Config
-from ..errors import InputError
+from ..readers import MAX_INPUT_BYTES, read_input_text
 from ..results import RISK_LEVELS, Report, Restoration
-from ..text import decode_bytes
 
-MAX_INPUT_BYTES = 64 * 1024 * 1024  # refuse to even read beyond this
+__all__ = ["MAX_INPUT_BYTES", "check", "read_input", "restore"]
 
 
 def read_input(path: str) -> str:
-    """Read FILE or '-' (stdin) as UTF-8 text with bounded memory."""
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-            name = "stdin"
-        else:
-            p = Path(path)
-            if p.is_dir():
-                raise InputError(f"{path} is a directory; give a text file or '-' for stdin")
-            with p.open("rb") as fh:
-                data = fh.read(MAX_INPUT_BYTES + 1)
-            name = path
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except PermissionError:
-        raise InputError(f"cannot read {path}: permission denied") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(
-            f"{name} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; split it into smaller files"
-        )
-    text = decode_bytes(data, name)
-    if not text.strip():
-        raise InputError(f"{name} is empty; give some English text to check")
-    return text
+    """The text to check in FILE or '-' (stdin): .pdf, .docx and .html by format, else UTF-8 text.
+
+    One reader for every command (:mod:`unspin.readers`): the size limit and decoding checks
+    live there.
+    """
+    return read_input_text(path)
 
 
 def _config(fast: bool, model: str | None, threshold: float | None, max_words: int | None, pairs: str | None) -> Config:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 
@@ -30,25 +28,13 @@ import click
 def spin_command(file: str, profile: str, rate: float | None, seed: int, fmt: str, list_profiles: bool) -> None:
     """Spin FILE (or - for stdin) and print the spun text or a JSONL record with its gold alignment."""
     from ..spinner import PROFILES, spin
-    from ..text import decode_bytes
+    from ..readers import read_text_file
 
     if list_profiles:
         for p in PROFILES.values():
             click.echo(f"{p.name}\t{p.version}\t{p.role}\trate={p.default_rate}\t{p.summary}")
         return
-    if file == "-":
-        data = sys.stdin.buffer.read()
-        source = "stdin"
-    else:
-        try:
-            with open(file, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            from ..errors import InputError
-
-            raise InputError(f"cannot read {file}: {exc.strerror}") from None
-        source = file
-    text = decode_bytes(data, source)
+    text = read_text_file(file, allow_empty=True)  # one reader: size limit and decoding checks
     result = spin(text, profile=profile, rate=rate, seed=seed)
     if fmt == "jsonl":
         click.echo(result.to_jsonl())

@@ -194,39 +194,11 @@ MAX_USER_PAIRS = 1_000_000
 
 
 def read_user_pairs(path: str | Path) -> tuple[tuple[str, str], ...]:
-    """Read a user's own ``spun<TAB>original`` list (UTF-8; ``#`` comments and blank lines skipped).
+    """Read a user's own ``spun<TAB>original`` list for ``--pairs``.
 
-    A header line ``tortured<TAB>expected`` or ``spun<TAB>original`` is skipped too. Errors
-    name the file and line.
+    The one pair-list reader, :func:`unspin.readers.read_pairs`, parses it (the same phrases
+    as the phrase-list baseline and ``--fingerprints`` TSV lists); errors name the file and line.
     """
-    from unspin.errors import InputError
+    from ..readers.pairs import read_pairs
 
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"no such pairs file: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory; give a spun<TAB>original file") from None
-    except OSError as exc:
-        raise InputError(f"cannot read pairs file {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"pairs file {path} is not UTF-8 text; convert it first") from None
-    pairs: list[tuple[str, str]] = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        cols = line.split("\t")
-        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
-            raise InputError(f"{path}:{n}: expected 'spun<TAB>original', got {line[:60]!r}")
-        if n == 1 and cols[0].lower() in ("tortured", "spun") and cols[1].lower() in ("expected", "original"):
-            continue
-        pairs.append((cols[0].strip(), cols[1].strip()))
-        if len(pairs) > MAX_USER_PAIRS:
-            raise InputError(f"{path} holds more than {MAX_USER_PAIRS:,} pairs; split it")
-    if not pairs:
-        raise InputError(f"pairs file {path} holds no spun<TAB>original pairs")
-    return tuple(pairs)
+    return read_pairs(path, MAX_USER_PAIRS)

@@ -1,0 +1,1 @@
+"""Screening many documents: read, check, match known phrases, report (see :mod:`.run`)."""

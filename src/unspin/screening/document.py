@@ -1,0 +1,204 @@
+"""Screen one document: read it, check it, match the known-phrase list, build its result row.
+
+:func:`screen_document` is a pure function of (name, bytes, options) apart from the engine's
+cached data, so it runs the same in-process, in a local worker or on a Dask worker. It never
+raises for a bad document: the row gets an ``error`` field and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .. import __version__
+from ..config import Config
+from ..errors import UnspinError
+from ..readers.document import ReadLimits, SourceDocument
+from ..readers.fingerprints import FingerprintList
+from ..readers.formats import read_document_bytes
+from ..results import RISK_LEVELS, Report
+from .matching import FingerprintMatch, Matcher, find_fingerprints, normalize_phrase
+
+ROW_VERSION = 1
+SENTENCE_CHARS = 400  # the sentence shown with a finding is cut to about this length
+_SENT_BREAK = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class ScreenOptions:
+    """What every document of a batch is checked with (picklable: sent to every worker).
+
+    mode:          "fast" (default for screening) or "deep" (the language model).
+    top:           findings kept per document, most confident first.
+    fingerprints:  a known-phrase list, or None.
+    allow:         phrases never reported (normal in the field), lower-cased.
+    channel:       a learned spinner dictionary, (spun, original, confidence) triples.
+    limits:        per-document reading limits.
+    max_words:     words checked per document (None: the mode's default).
+    lists:         sha256 of each list file used, by role, for the reports.
+    """
+
+    mode: str = "fast"
+    top: int = 10
+    fingerprints: FingerprintList | None = None
+    allow: tuple[str, ...] = ()
+    channel: tuple[tuple[str, str, float], ...] = ()
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    max_words: int | None = None
+    lists: tuple[tuple[str, str], ...] = ()
+
+    def config(self) -> Config:
+        kw: dict[str, Any] = {"mode": self.mode}
+        if self.max_words is not None:
+            kw["max_words"] = self.max_words
+        if self.channel:
+            kw["channel"] = self.channel
+        return Config(**kw)
+
+
+@lru_cache(maxsize=4)
+def _matcher(fingerprints: FingerprintList | None, allow: tuple[str, ...]) -> Matcher:
+    return Matcher(fingerprints.entries if fingerprints else (), allow)
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[str, int]:
+    """The sentence holding ``text[start:end]`` (cut to ~400 characters) and the span's offset in it."""
+    lo = max(0, start - SENTENCE_CHARS)
+    s = lo
+    for m in _SENT_BREAK.finditer(text, lo, start):
+        s = m.end()
+    m = _SENT_BREAK.search(text, end, min(len(text), end + SENTENCE_CHARS))
+    e = m.start() + 1 if m and not m.group().startswith("\n") else (m.start() if m else min(len(text), end + SENTENCE_CHARS))
+    if e - s > SENTENCE_CHARS:
+        half = (SENTENCE_CHARS - (end - start)) // 2
+        s = max(s, start - max(half, 0))
+        e = min(e, end + max(half, 0))
+    raw = text[s:e]
+    lead = len(raw) - len(raw.lstrip())
+    sentence = " ".join(raw.split())
+    # Offsets inside the collapsed sentence: collapse the prefix the same way.
+    prefix = " ".join(text[s + lead : start].split())
+    offset = len(prefix) + (1 if prefix and text[start - 1].isspace() else 0)
+    return sentence, min(offset, len(sentence))
+
+
+def _where(doc: SourceDocument, start: int, end: int) -> dict[str, Any]:
+    sentence, offset = sentence_around(doc.text, start, end)
+    return {
+        "offset": start,
+        "length": end - start,
+        "page": doc.page_at(start),
+        "paragraph": doc.paragraph_at(start),
+        "sentence": sentence,
+        "sentenceOffset": offset,
+    }
+
+
+def _findings(doc: SourceDocument, report: Report, matcher: Matcher, top: int) -> tuple[list[dict[str, Any]], int]:
+    kept = [f for f in report.findings if not matcher.allowed(f.text)]
+    best = sorted(kept, key=lambda f: -f.confidence)[:top]
+    rows = []
+    for f in sorted(best, key=lambda f: f.start):
+        rows.append(
+            {
+                "text": f.text,
+                "replacement": f.replacements[0].value if f.replacements else None,
+                "confidence": round(f.confidence, 4),
+                "rule": f.rule,
+                **_where(doc, f.start, f.end),
+            }
+        )
+    return rows, len(report.findings) - len(kept)
+
+
+def _matches(doc: SourceDocument, matches: list[FingerprintMatch]) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": m.text,
+            "expected": m.expected,
+            "query": m.query,
+            "kind": m.kind,
+            "papers": m.papers,
+            **_where(doc, m.start, m.end),
+        }
+        for m in matches
+    ]
+
+
+def base_row(name: str, sha256: str | None, options: ScreenOptions) -> dict[str, Any]:
+    """A row with every field present and nothing measured yet (also used for error rows)."""
+    return {
+        "rowVersion": ROW_VERSION,
+        "path": name,
+        "sha256": sha256,
+        "format": None,
+        "words": 0,
+        "pages": None,
+        "score": None,
+        "risk": None,
+        "flagged": 0,
+        "findings": [],
+        "fingerprints": [],
+        "fingerprintList": options.fingerprints.sha256 if options.fingerprints else None,
+        "lists": dict(options.lists),
+        "mode": options.mode,
+        "model": None,
+        "dataVersion": None,
+        "incomplete": False,
+        "reason": None,
+        "error": None,
+        "seconds": 0.0,
+        "software": {"name": "unspin", "version": __version__},
+    }
+
+
+def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str, Any]:
+    """The result row of one document; bad input gives a row with ``error`` set."""
+    t0 = time.perf_counter()
+    row = base_row(name, hashlib.sha256(data).hexdigest(), options)
+    try:
+        doc = read_document_bytes(name, data, options.limits)
+        row["format"] = doc.format
+        row["pages"] = doc.pages
+        from ..api import check
+
+        report = check(doc.text, options.config())
+        matcher = _matcher(options.fingerprints, options.allow)
+        findings, silenced = _findings(doc, report, matcher, options.top)
+        matches = find_fingerprints(doc.text, matcher) if options.fingerprints else []
+        reasons = [r for r in (doc.reason, report.reason) if r]
+        row.update(
+            words=report.words,
+            score=round(float(report.score), 4),
+            risk=report.risk,
+            flagged=report.flagged - silenced,
+            findings=findings,
+            fingerprints=_matches(doc, matches),
+            model=report.model,
+            dataVersion=report.data_version,
+            incomplete=bool(doc.incomplete or report.incomplete),
+            reason="; ".join(reasons) or None,
+        )
+        if silenced:
+            row["silenced"] = silenced
+    except UnspinError as exc:
+        row["error"] = str(exc)
+    except MemoryError:
+        row["error"] = f"{name}: out of memory while reading or checking; split the file"
+    except Exception as exc:  # a bug or a library failure on one file must not stop the batch
+        row["error"] = f"{name}: internal error ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+    row["seconds"] = round(time.perf_counter() - t0, 4)
+    return row
+
+
+def risk_rank(row: dict[str, Any]) -> tuple[int, float, int]:
+    """Sort key, most suspicious first: risk level, then score, then list matches."""
+    risk = RISK_LEVELS.index(row["risk"]) if row.get("risk") in RISK_LEVELS else -1
+    return (-risk, -(row.get("score") or 0.0), -len(row.get("fingerprints") or ()))
+
+
+__all__ = ["ROW_VERSION", "ScreenOptions", "base_row", "normalize_phrase", "risk_rank", "screen_document", "sentence_around"]
