@@ -136,14 +136,21 @@ class TextBuilder:
         self._parts.append(text)
         self._len += len(text)
 
-    def extend_last(self, text: str, join: Callable[[str, str], str]) -> None:
-        """Continue the last paragraph with ``text`` (``join(last, text)`` gives the new paragraph)."""
+    def extend_last(self, text: str, join: Callable[[str, str], str], new_page: bool = False) -> None:
+        """Continue the last paragraph with ``text``; ``join(last, text)`` gives the new paragraph
+        and must end with ``text``. With ``new_page``, the page break falls where ``text`` starts."""
+        text = text.strip()
         if not self._paragraphs or self.full:
+            if new_page:
+                self.new_page()
             self.add_paragraph(text)
             return
         last = self._parts.pop()
         self._len -= len(last)
-        self.add_paragraph_unchecked(join(last, text.strip()))
+        joined = join(last, text)
+        if new_page:
+            self._pages.append(self._len + len(joined) - len(text))
+        self.add_paragraph_unchecked(joined)
 
     def add_paragraph_unchecked(self, text: str) -> None:
         """Put back the last paragraph (as :meth:`extend_last` rebuilt it), within the character cap."""

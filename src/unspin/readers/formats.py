@@ -221,9 +221,12 @@ def _read_pdf(name, data, limits, known, deadline, PdfReader, DependencyError, F
                 _probe_contents(page)  # pypdf drops a stream over its decompression caps silently
             paragraphs = page_paragraphs(page_text, known)
             if paragraphs and continues(last, paragraphs[0]):
-                # A sentence running over the page break stays one paragraph, on the earlier page.
-                builder.extend_last(paragraphs.pop(0), lambda a, b: join_hyphenated(a, b, known) or f"{a} {b}")
-            builder.new_page()
+                # A sentence running over the page break stays one paragraph; the page starts inside it.
+                builder.extend_last(
+                    paragraphs.pop(0), lambda a, b: join_hyphenated(a, b, known) or f"{a} {b}", new_page=True
+                )
+            else:
+                builder.new_page()
             for para in paragraphs:
                 builder.add_paragraph(para)
             if paragraphs:

@@ -35,7 +35,7 @@ def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         if p.is_dir():
             found = sorted(
                 q for q in p.rglob("*")
-                if q.is_file() and q.suffix.lower() in FORMATS
+                if (q.is_file() or q.is_symlink()) and q.suffix.lower() in FORMATS
                 and not any(part.startswith(".") for part in q.relative_to(p).parts)
             )
         elif p.exists() or p.is_symlink():
