@@ -92,7 +92,7 @@ def zipf(word: str) -> float | None:
     """Zipf frequency of a word from the shipped unigram counts (None when unknown).
 
     >>> round(zipf("the"), 1), zipf("qwzxv")
-    (7.8, None)
+    (7.6, None)
     """
     lex = _lexicon()
     count = lex.unigram(word.lower())
