@@ -30,6 +30,9 @@ class Config:
     max_words:       hard limit; words beyond it are not checked and the result says so
                      (None: 6,000 in deep mode, 500,000 in fast mode).
     user_pairs:      extra (spun, original) pairs loaded from a user's own list.
+    channel:         a learned spinner dictionary, (spun, original, confidence) triples
+                     (``unspin learn``; ``--channel``): extra candidates whose channel prior is
+                     the learned confidence; the language model still decides in context.
     """
 
     mode: str = "deep"
@@ -41,6 +44,7 @@ class Config:
     max_words: int | None = None
     n_threads: int | None = None
     user_pairs: tuple[tuple[str, str], ...] = ()
+    channel: tuple[tuple[str, str, float], ...] = ()
 
     def __post_init__(self) -> None:
         for name, kind in (
@@ -62,6 +66,10 @@ class Config:
         if self.n_threads is not None and self.n_threads < 1:
             raise ConfigError(f"n_threads must be at least 1, got {self.n_threads}")
         _check_model_name(self.model)
+        if self.channel != ():
+            from .learn.channel import check_channel
+
+            check_channel(self.channel)
         if self.max_words is not None and self.max_words < 1:
             raise ConfigError(f"max_words must be at least 1, got {self.max_words}")
 
@@ -76,11 +84,9 @@ def replace_config(config: Config, **changes: object) -> Config:
 
 def _check_model_name(name: str) -> None:
     """A registered model name or something that looks like a GGUF path (checked on load)."""
-    from pathlib import Path
+    from .models import MODELS, is_model_name
 
-    from .engine.lm import MODELS
-
-    if name in MODELS or name.lower().endswith(".gguf") or Path(name).is_file():
+    if is_model_name(name):
         return
     raise ConfigError(
         f"unknown model {name!r}; known: {', '.join(sorted(MODELS))}, or a path to a .gguf file"

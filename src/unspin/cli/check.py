@@ -23,7 +23,8 @@ def read_input(path: str) -> str:
     return read_input_text(path)
 
 
-def _config(fast: bool, model: str | None, threshold: float | None, max_words: int | None, pairs: str | None) -> Config:
+def _config(fast: bool, model: str | None, threshold: float | None, max_words: int | None, pairs: str | None,
+            channel: str | None = None) -> Config:
     kw: dict = {"mode": "fast" if fast else "deep"}
     if model:
         kw["model"] = model
@@ -35,6 +36,10 @@ def _config(fast: bool, model: str | None, threshold: float | None, max_words: i
         from ..lexicon import read_user_pairs
 
         kw["user_pairs"] = read_user_pairs(pairs)
+    if channel:
+        from ..learn.dictionary import read_channel
+
+        kw["channel"] = read_channel(channel)
     return Config(**kw)
 
 
@@ -44,6 +49,7 @@ _common = [
     click.option("--threshold", type=float, help="Flag spans whose spin probability is at least this (0-1)."),
     click.option("--max-words", type=int, help="Check at most this many words (the rest is reported as unchecked)."),
     click.option("--pairs", metavar="TSV", help="Your own list of 'spun<TAB>original' pairs to add to the lexicon."),
+    click.option("--channel", metavar="TSV", help="A spinner dictionary learned by `unspin learn`: its swaps become candidates with their learned confidence (the LM still decides)."),
 ]
 
 
@@ -96,13 +102,13 @@ def render_report(report: Report, color: bool) -> str:
     help="Exit with status 1 when the risk is at least this level.",
 )
 @_with_common
-def check(file: str, fmt: str, fail_on: str | None, fast: bool, model, threshold, max_words, pairs) -> None:
+def check(file: str, fmt: str, fail_on: str | None, fast: bool, model, threshold, max_words, pairs, channel=None) -> None:
     """Find spun words and phrases in FILE ('-' for stdin) and score the document."""
     from ..api import check as check_text
     from ..serialize import report_to_json
 
     text = read_input(file)
-    report = check_text(text, _config(fast, model, threshold, max_words, pairs))
+    report = check_text(text, _config(fast, model, threshold, max_words, pairs, channel))
     if fmt == "json":
         click.echo(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
     else:
@@ -132,12 +138,12 @@ def _word_diff(r: Restoration, color: bool) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--index", "index_path", metavar="INDEX", help="A trace index: restore from the matched source where found.")
 @_with_common
-def restore(file: str, diff: bool, fmt: str, index_path: str | None, fast: bool, model, threshold, max_words, pairs) -> None:
+def restore(file: str, diff: bool, fmt: str, index_path: str | None, fast: bool, model, threshold, max_words, pairs, channel=None) -> None:
     """Print FILE ('-' for stdin) with spun wording restored to the most likely original."""
     from ..serialize import restoration_to_json
 
     text = read_input(file)
-    config = _config(fast, model, threshold, max_words, pairs)
+    config = _config(fast, model, threshold, max_words, pairs, channel)
     if index_path:
         from ..api import restore_from_index
 

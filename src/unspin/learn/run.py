@@ -1,0 +1,273 @@
+"""Drive a learning run: read the batch, skip bad input, compute or reuse evidence, fit.
+
+I/O lives here (reading files, the evidence cache, processes, Dask); the model is
+:func:`unspin.learn.em.fit_batch`. The process that calls :func:`learn` is the only writer of
+the cache: local worker processes and Dask workers compute evidence and return it, the
+driver appends each record as it arrives. An interrupted run therefore keeps every finished
+document, and a re-run (or an enlarged batch) computes only the documents not in the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from ..config import Config, replace_config
+from ..errors import InputError
+from .em import BatchFit, Settings, fit_batch
+from .evidence import DocEvidence, EvidenceCache, extract, settings_key, text_sha256
+
+MAX_DOC_BYTES = 64 * 1024 * 1024
+MIN_WORDS = 5
+MIN_ENGLISH_SHARE = 0.15  # share of English function words below which a text is "another language"
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """A readable, English, not-yet-seen document of the batch."""
+
+    name: str
+    sha256: str
+    text: str
+    words: int
+
+
+@dataclass(frozen=True)
+class LearnRun:
+    """What a run did: the fit, the documents used, skipped, computed and reused."""
+
+    fit: BatchFit
+    used: tuple[BatchItem, ...]
+    skipped: tuple[tuple[str, str], ...]
+    computed: int
+    reused: int
+    key: str
+    seconds: float
+    words_computed: int
+
+
+@dataclass
+class Progress:
+    """Counters the driver updates after each document (for a progress bar)."""
+
+    total: int
+    done: int = 0
+    reused: int = 0
+    words: int = 0  # words of documents computed in this run
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def words_per_second(self) -> float:
+        dt = time.monotonic() - self.started
+        return self.words / dt if dt > 0 else 0.0
+
+    def eta_seconds(self, words_left: int) -> float | None:
+        wps = self.words_per_second
+        return words_left / wps if wps > 0 and self.words else None
+
+
+def english_share(text: str) -> tuple[int, float]:
+    """(words, share of them that are English function words).
+
+    >>> english_share("The cat sat on the mat.")[1] > 0.3
+    True
+    >>> english_share("Der Hund läuft über die Straße und bellt laut.")[1] < 0.15
+    True
+    """
+    from ..engine.candidates import FUNCTION_WORDS
+    from ..text import tokenize
+
+    words = [t.lower for t in tokenize(text[:200_000]).tokens if t.is_word]
+    if not words:
+        return 0, 0.0
+    return len(words), sum(1 for w in words if w in FUNCTION_WORDS) / len(words)
+
+
+def screen_bytes(data: bytes, name: str) -> tuple[str | None, str]:
+    """``(text, "")`` for a usable document, else ``(None, reason)``."""
+    from ..text import decode_bytes, normalize_input
+
+    if not data.strip():
+        return None, "empty"
+    if len(data) > MAX_DOC_BYTES:
+        return None, f"larger than {MAX_DOC_BYTES // (1024 * 1024)} MB"
+    try:
+        text = normalize_input(decode_bytes(data, name))
+    except InputError as exc:
+        return None, "binary or not UTF-8 (" + str(exc).split(" (", 1)[-1].split(";")[0].rstrip(")") + ")"
+    words, share = english_share(text)
+    if words < MIN_WORDS:
+        return None, f"too short ({words} words)"
+    if share < MIN_ENGLISH_SHARE:
+        return None, f"not English (only {share:.0%} English function words)"
+    return text, ""
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files given, and the files under directories given (recursively, sorted, hidden ones skipped)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p)
+                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    out.append(f)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"no such file or directory: {raw}")
+    if not out:
+        raise InputError("no input files found; give a directory of text files or some files")
+    return out
+
+
+def collect(paths: Iterable[str | os.PathLike[str]],
+            log: Callable[[str], None] | None = None) -> tuple[list[BatchItem], list[tuple[str, str]]]:
+    """Read the batch: usable documents in order, and ``(name, reason)`` for each skipped one."""
+    from ..text import tokenize
+
+    items: list[BatchItem] = []
+    skipped: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for path in expand_paths(paths):
+        name = str(path)
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(MAX_DOC_BYTES + 1)
+        except OSError as exc:
+            reason = f"unreadable ({exc.strerror})"
+        else:
+            text, reason = screen_bytes(data, name)
+            if text is not None:
+                sha = text_sha256(text)
+                if sha in seen:
+                    reason = f"duplicate of {seen[sha]}"
+                else:
+                    seen[sha] = name
+                    items.append(BatchItem(name, sha, text, tokenize(text).word_count))
+                    continue
+        skipped.append((name, reason))
+        if log:
+            log(f"skipped {name}: {reason}")
+    return items, skipped
+
+
+def _work(text: str, config: Config, name: str, key: str) -> str:
+    """One document's evidence as a JSON line (the unit of work of processes and Dask workers)."""
+    return extract(text, config, name, key).to_json()
+
+
+def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: int,
+                   done: Callable[[BatchItem, DocEvidence], None]) -> None:
+    if jobs <= 1:
+        for item in todo:
+            done(item, extract(item.text, config, item.name, key))
+        return
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    cfg = replace_config(config, n_threads=config.n_threads or threads)
+    queue = list(reversed(todo))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        running = {}
+        try:
+            while queue or running:
+                while queue and len(running) < 2 * jobs:
+                    item = queue.pop()
+                    running[pool.submit(_work, item.text, cfg, item.name, key)] = item
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    item = running.pop(fut)
+                    done(item, DocEvidence.from_json(fut.result()))
+        except BaseException:
+            for fut in running:
+                fut.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _compute_dask(todo: Sequence[BatchItem], config: Config, key: str, scheduler: str | None,
+                  n_workers: int | None, done: Callable[[BatchItem, DocEvidence], None]) -> None:
+    from ..trace.distributed import dask_client
+
+    with dask_client(scheduler, n_workers) as client:
+        from distributed import as_completed
+
+        workers = len(client.scheduler_info().get("workers", {})) or 1  # type: ignore[attr-defined]
+        queue = list(reversed(todo))
+        pending = as_completed()
+        owner = {}
+        for _ in range(min(len(queue), 2 * workers)):
+            item = queue.pop()
+            fut = client.submit(_work, item.text, config, item.name, key, pure=False)  # type: ignore[attr-defined]
+            owner[fut.key] = item
+            pending.add(fut)
+        for fut in pending:
+            item = owner.pop(fut.key)
+            done(item, DocEvidence.from_json(fut.result()))
+            if queue:
+                nxt = queue.pop()
+                f2 = client.submit(_work, nxt.text, config, nxt.name, key, pure=False)  # type: ignore[attr-defined]
+                owner[f2.key] = nxt
+                pending.add(f2)
+
+
+def learn(
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+    *,
+    items: Sequence[BatchItem] | None = None,
+    config: Config | None = None,
+    cache_path: str | os.PathLike[str],
+    settings: Settings | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    dask_workers: int | None = None,
+    use_dask: bool = False,
+    log: Callable[[str], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> LearnRun:
+    """Learn from the files at ``paths`` (or prepared ``items``): evidence per document, then EM.
+
+    ``scheduler`` (``tcp://host:port``) or ``use_dask`` runs the per-document work on Dask;
+    otherwise ``jobs`` local processes (1: in this process).
+    """
+    t0 = time.monotonic()
+    config = config or Config()
+    skipped: list[tuple[str, str]] = []
+    if items is None:
+        if paths is None:
+            raise InputError("give the documents to learn from")
+        got, skipped = collect(paths, log)
+        items = got
+    key = settings_key(config)
+    cache = EvidenceCache(cache_path, key)
+    if log and cache.ignored_lines:
+        log(f"evidence cache {cache_path}: ignored {cache.ignored_lines} unreadable line(s) (an interrupted write)")
+    todo = [it for it in items if it.sha256 not in cache]
+    prog = Progress(total=len(items), done=len(items) - len(todo), reused=len(items) - len(todo))
+    if progress:
+        progress(prog)
+
+    def done(item: BatchItem, rec: DocEvidence) -> None:
+        cache.put(rec)
+        prog.done += 1
+        prog.words += item.words
+        if progress:
+            progress(prog)
+
+    if todo:
+        if scheduler or use_dask:
+            _compute_dask(todo, config, key, scheduler, dask_workers, done)
+        else:
+            _compute_local(todo, config, key, jobs, done)
+    from dataclasses import replace
+
+    records = [replace(rec, name=it.name) for it in items if (rec := cache.get(it.sha256)) is not None]
+    fit = fit_batch(records, settings)
+    return LearnRun(fit, tuple(items), tuple(skipped), len(todo), len(items) - len(todo), key,
+                    time.monotonic() - t0, prog.words)
