@@ -35,7 +35,20 @@ from unspin.lexicon.store import LEXICON_FORMAT, LEXICON_MAGIC, NGRAM_MAGIC
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "unspin" / "data"
-SYMSPELL = Path("/work/venv/lib/python3.11/site-packages/symspellpy")
+def _symspell_dir() -> Path:
+    """symspellpy's frequency lists: the installed package, else an unpacked wheel in /work/sources."""
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("symspellpy")
+        if spec and spec.origin:
+            return Path(spec.origin).parent
+    except ImportError:  # pragma: no cover
+        pass
+    return Path("/work/sources/symspellpy-6.10.1/symspellpy")
+
+
+SYMSPELL = _symspell_dir()
 UNIGRAMS = SYMSPELL / "frequency_dictionary_en_82_765.txt"
 BIGRAMS = SYMSPELL / "frequency_bigramdictionary_en_243_342.txt"
 PPS = Path("/work/shared/data/pps-train.tsv")
@@ -292,6 +305,7 @@ def main() -> None:
     ap.add_argument("--cap", type=int, default=40, help="candidates kept per spun phrase")
     ap.add_argument("--l2", type=float, default=20.0)
     ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--out-dir", type=Path, default=DATA, help="where to write the data files")
     args = ap.parse_args()
     built = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 
@@ -342,9 +356,10 @@ def main() -> None:
              "train_groups": n_groups, "quality": quality,
              "rule_priors": {"seed": SEED_PRIOR, "expansion": EXPANSION_PRIOR},
              "build": {"min_count": args.min_count, "max_words": args.max_words, "cap": args.cap, "l2": args.l2}}
-    (DATA / "lexicon.v1.model.json").write_text(json.dumps(model, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    n, mw = write_lexicon(DATA / "lexicon.v1.tsv.gz", g, stats, cands, w, mu, sd, args.cap, built)
-    write_ngrams(DATA / "ngrams.v1.tsv.gz", unigrams, bigrams, built)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    (args.out_dir / "lexicon.v1.model.json").write_text(json.dumps(model, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    n, mw = write_lexicon(args.out_dir / "lexicon.v1.tsv.gz", g, stats, cands, w, mu, sd, args.cap, built)
+    write_ngrams(args.out_dir / "ngrams.v1.tsv.gz", unigrams, bigrams, built)
     log(f"wrote {n:,} spun entries (max {mw} words)")
 
 

@@ -69,10 +69,10 @@ def test_missing_file_is_data_error(tmp_path: Path, small: tuple[Path, Path]) ->
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ("spun\torig\t0.5", "not an unspin data file"),
+        ("spun\torig\t0.5", "no unspin header"),
         ("#unspin-lexicon\tformat=2\tversion=thesaurus.v1", "format"),
         ("#unspin-lexicon\tformat=1\tversion=thesaurus.v0", "version"),
-        ("#unspin-ngrams\tformat=1\tversion=thesaurus.v1", "not an unspin data file"),
+        ("#unspin-ngrams\tformat=1\tversion=thesaurus.v1", "'ngrams' file, expected 'lexicon'"),
     ],
 )
 def test_bad_header_is_data_error(tmp_path: Path, small: tuple[Path, Path], header: str, message: str) -> None:
@@ -89,7 +89,7 @@ def test_malformed_line_is_data_error(tmp_path: Path, small: tuple[Path, Path]) 
 
 def test_bad_ngram_header_is_data_error(tmp_path: Path, small: tuple[Path, Path]) -> None:
     bad = _write(tmp_path / "n.tsv.gz", GOOD_HEADER + "\nu\tthe\t10\n")
-    with pytest.raises(DataError, match="not an unspin data file"):
+    with pytest.raises(DataError, match="'lexicon' file, expected 'ngrams'"):
         read_lexicon(small[0], bad)
 
 

@@ -48,6 +48,44 @@ def _all_lemmas(word: str) -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=200_000)
+def _all_inflections(lemma: str) -> dict[str, tuple[str, ...]]:
+    """lemminflect's dictionary forms of a lower-case lemma per Penn tag (cached per lemma)."""
+    from lemminflect import getAllInflections
+
+    return dict(getAllInflections(lemma))
+
+
+@lru_cache(maxsize=400_000)
+def get_inflection(lemma: str, tag: str) -> tuple[str, ...]:
+    """``lemminflect.getInflection(lemma, tag)`` for a lower-case lemma, from a per-lemma cache.
+
+    lemminflect rebuilds (deep-copies) a lemma's whole form table on every call; here the
+    table is read once per lemma and process, then each tag is a dictionary lookup. The
+    dictionary path is lemminflect's own (the tag, then its alternates); out-of-vocabulary
+    lemmas and proper-noun tags go to lemminflect itself, so results are identical.
+
+    >>> get_inflection("buy", "VBD"), get_inflection("qwzxv", "NNS")
+    (('bought',), ('qwzxvs',))
+    """
+    from lemminflect import getInflection
+
+    if tag in ("NNP", "NNPS"):
+        return tuple(getInflection(lemma, tag=tag))
+    from lemminflect.core.LexicalUtils import pennTagAlts
+
+    forms = _all_inflections(lemma)
+    form = forms.get(tag)
+    if form is None:
+        for alt in pennTagAlts(tag):
+            form = forms.get(alt)
+            if form:
+                break
+    if form is None:
+        return tuple(getInflection(lemma, tag=tag))
+    return tuple(form)
+
+
+@lru_cache(maxsize=200_000)
 def analyses(word: str) -> tuple[tuple[str, str], ...]:
     """Possible ``(lemma, penn_tag)`` readings of a surface word, lower-cased.
 
@@ -63,14 +101,14 @@ def analyses(word: str) -> tuple[tuple[str, str], ...]:
     >>> analyses("autoencoders")
     (('autoencoders', 'NN'), ('autoencoder', 'NNS'))
     """
-    from lemminflect import getAllLemmasOOV, getInflection
+    from lemminflect import getAllLemmasOOV
 
     low = word.lower()
     out: list[tuple[str, str]] = []
     for upos, lemmas in _all_lemmas(low).items():
         for lemma in lemmas:
             for tag in _UPOS_TAGS.get(upos, ()):
-                forms = getInflection(lemma, tag=tag) if upos != "PROPN" else (lemma,)
+                forms = get_inflection(lemma, tag) if upos != "PROPN" else (lemma,)
                 if low in forms or (tag in _BASE_TAGS and low == lemma):
                     pair = (lemma, tag)
                     if pair not in out:
@@ -153,60 +191,96 @@ def lemma_phrase(words: list[str]) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def _can_be(word: str, upos: str) -> bool:
-    from lemminflect import getAllInflections
+    from lemminflect.core.LexicalUtils import uposToTags
 
     lemmas = _all_lemmas(word)
     if not lemmas:
         return True  # unknown word: let the rules try
-    return upos in lemmas or bool(getAllInflections(word, upos=upos))
+    if upos in lemmas:
+        return True
+    tags = set(uposToTags(upos))
+    return any(t in tags for t in _all_inflections(word))
 
 
 @lru_cache(maxsize=200_000)
-def _inflect_word(word: str, tag: str) -> str:
-    """Inflect ``word`` (lemmatised first for the tag's POS) with Penn ``tag``."""
-    from lemminflect import getInflection
+def _inflect_forms(word: str, tag: str) -> tuple[str, ...]:
+    """Every form of ``word`` (lemmatised first for the tag's POS) with Penn ``tag``.
 
+    The preferred form comes first: for a noun that lemminflect also lists uninflected
+    ("fish", "obesity", but also "change"), the mass reading; the count plural follows.
+    """
     upos = _UPOS_OF_TAG[tag]
     lemmas = _all_lemmas(word)
     base = word
     if lemmas.get(upos) and word not in lemmas[upos]:
         base = lemmas[upos][0]
-    forms = getInflection(base, tag=tag)
+    forms = get_inflection(base, tag)
     if not forms:
-        return word
-    return base if base in forms else forms[0]  # "fish", "obesity": the mass reading wins
+        return (word,)
+    if base in forms:  # "fish", "obesity": the mass reading wins
+        return (base, *(f for f in forms if f != base))
+    return tuple(forms)
+
+
+def _inflect_word(word: str, tag: str) -> str:
+    """Inflect ``word`` (lemmatised first for the tag's POS) with Penn ``tag``."""
+    return _inflect_forms(word, tag)[0]
 
 
 @lru_cache(maxsize=200_000)
 def inflections_like(original_lemma_phrase: str, spun_surface: str) -> tuple[str, ...]:
     """Every plausible inflection of the original for the spun surface, best first, lower-case.
 
-    Ambiguous spun forms ("selected": past or participle) give several; the uninflected
-    original is always last, for mass nouns a spinner pluralised ("weight problems").
+    Ambiguous spun forms ("selected": past or participle) give several; so do nouns with a
+    mass and a count reading ("change", "changes"); the uninflected original is always
+    last, for mass nouns a spinner pluralised ("weight problems").
 
     >>> inflections_like("take", "selected")
     ('took', 'taken', 'take')
+    >>> inflections_like("change", "alterations")
+    ('change', 'changes')
     """
-    orig = original_lemma_phrase.lower().split()
+    return inflections_for(original_lemma_phrase, spun_form(spun_surface))
+
+
+@lru_cache(maxsize=200_000)
+def spun_form(spun_surface: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """What re-inflecting needs to know about a spun surface, computed once per surface.
+
+    ``(single word or "", marked verb tags of the first word, other marked tags of the last
+    word)``; see :func:`inflections_for`.
+
+    >>> spun_form("purchased")
+    ('purchased', ('VBD', 'VBN'), ())
+    """
     spun = spun_surface.lower().split()
-    if not orig or not spun:
+    if not spun:
+        return ("", (), ())
+    first_tags = {t for _, t in analyses(spun[0])}
+    last_tags = {t for _, t in analyses(spun[-1])}
+    verb = () if _is_base_reading(spun[0]) else tuple(t for t in _VERB_MARKED if t in first_tags)
+    other = () if _is_base_reading(spun[-1]) else tuple(t for t in _OTHER_MARKED if t in last_tags)
+    return (spun[0] if len(spun) == 1 else "", verb, other)
+
+
+def inflections_for(original_lemma_phrase: str, form: tuple[str, tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """:func:`inflections_like` with the spun side precomputed by :func:`spun_form` (fast path)."""
+    orig = original_lemma_phrase.lower().split()
+    if not orig:
         return (original_lemma_phrase.lower(),)
+    single, verb_tags, other_tags = form
     out: list[str] = []
-    first_tags = [t for _, t in analyses(spun[0])]
-    last_tags = [t for _, t in analyses(spun[-1])]
-    if len(spun) == 1 and spun[0] == orig[0] and len(orig) == 1:
-        out.append(spun[0])
-    for tag in _VERB_MARKED:
-        if tag in first_tags and _can_be(orig[0], "VERB") and not _is_base_reading(spun[0]):
+    if single and len(orig) == 1 and single == orig[0]:
+        out.append(single)
+    if verb_tags and _can_be(orig[0], "VERB"):
+        for tag in verb_tags:
             out.append(" ".join([_inflect_word(orig[0], tag), *orig[1:]]))
-    for tag in _OTHER_MARKED:
-        if tag in last_tags and _can_be(orig[-1], _UPOS_OF_TAG[tag]) and not _is_base_reading(spun[-1]):
-            out.append(" ".join([*orig[:-1], _inflect_word(orig[-1], tag)]))
+    for tag in other_tags:
+        if _can_be(orig[-1], _UPOS_OF_TAG[tag]):
+            for f in _inflect_forms(orig[-1], tag):
+                out.append(" ".join([*orig[:-1], f]))
     out.append(" ".join(orig))
-    seen: dict[str, None] = {}
-    for p in out:
-        seen.setdefault(p, None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(out))
 
 
 @lru_cache(maxsize=100_000)
@@ -216,7 +290,14 @@ def _is_base_reading(word: str) -> bool:
     return bool(lemmas) and all(word in ls for ls in lemmas.values())
 
 
-def _case_like(spun_surface: str, phrase: str) -> str:
+def case_like(spun_surface: str, phrase: str) -> str:
+    """Give ``phrase`` the capitalisation of the spun surface (upper, title per word, first word).
+
+    >>> case_like("In Line With", "according to"), case_like("Sufferers", "patients")
+    ('According To', 'Patients')
+    """
+    if spun_surface.islower() or not spun_surface:
+        return phrase  # the common case: nothing to copy
     words = spun_surface.split()
     if not words:
         return phrase
@@ -239,4 +320,4 @@ def inflect_like(original_lemma_phrase: str, spun_surface: str) -> str:
     'According to'
     """
     best = inflections_like(original_lemma_phrase, spun_surface)[0]
-    return _case_like(spun_surface, best)
+    return case_like(spun_surface, best)
