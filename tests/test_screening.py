@@ -254,3 +254,24 @@ def test_html_report_ranks_by_risk_and_escapes() -> None:
     assert page.index("spun.pdf") < page.index("clean.pdf") < page.index("err.pdf")
     assert "&lt;b&gt;boom&lt;/b&gt;" in page and "p. 3, para. 7" in page
     assert "<mark>bosom peril</mark>" in page
+
+
+def test_channel_dictionary_applies_to_the_batch(tmp_path: Path) -> None:
+    """--channel hands a learned spinner dictionary to every document's check."""
+    pytest.importorskip("unspin.learn.dictionary")
+    from unspin.cli import main
+
+    (tmp_path / "in").mkdir()
+    text = corpus_texts(1)[0]
+    (tmp_path / "in" / "a.txt").write_text(text.replace(" the ", " the huge information ", 1), encoding="utf-8")
+    channel = tmp_path / "learned.tsv"
+    channel.write_text("huge information\tbig data\t0.9\n", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    res = CliRunner().invoke(main, ["screen", str(tmp_path / "in"), "--out", str(out), "--channel", str(channel), "--jobs", "0"])
+    assert res.exit_code == 0, res.output
+    (row,) = read_rows(out)
+    import hashlib
+
+    assert row["error"] is None and row["lists"]["channel"] == hashlib.sha256(channel.read_bytes()).hexdigest()
+    options = ScreenOptions(channel=(("huge information", "big data", 0.9),))
+    assert options.config().channel == (("huge information", "big data", 0.9),)

@@ -26,8 +26,14 @@ def map_on_dask(
     tasks: Iterator[tuple[str, str, bytes]], options: ScreenOptions, scheduler: str, n_workers: int | None = None
 ) -> Iterator[dict[str, Any]]:
     """Rows of every task, screened on the cluster at ``scheduler`` ('local': a new LocalCluster)."""
+    from itertools import chain
+
     from ..trace.distributed import dask_client
 
+    first = next(tasks, None)
+    if first is None:  # nothing left to do (a finished run resumed): no cluster needed
+        return
+    tasks = chain([first], tasks)
     with dask_client(None if scheduler == "local" else scheduler, n_workers) as client:
         from distributed import as_completed
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from ..errors import TraceIndexError, InputError
-from ..text import decode_bytes, tokenize
+from ..text import tokenize
 from .fingerprint import FINGERPRINT_VERSION, FingerprintParams, fingerprint
 
 FORMAT = "unspin-trace-index"
@@ -132,11 +132,9 @@ def prepare(path: str, text: str, params: FingerprintParams) -> DocRecord:
 def read_item(item: Item) -> tuple[str, str]:
     """Resolve one input to (name, text): a Path is read, a str is text named by its hash."""
     if isinstance(item, Path):
-        try:
-            data = item.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {item}: {exc.strerror or exc}; check the path") from None
-        return str(item), decode_bytes(data, str(item))
+        from ..readers import read_text_file  # the one text reader: size limit, decoding checks
+
+        return str(item), read_text_file(item, allow_empty=True)
     if isinstance(item, tuple) and len(item) == 2:
         return str(item[0]), str(item[1])
     if isinstance(item, str):
