@@ -63,3 +63,75 @@ def test_choose_never_returns_overlaps(spec):
     chosen = choose(decs, 0.5)
     for x, y in zip(chosen, chosen[1:]):
         assert x.slot.last <= y.slot.first
+
+
+# -- the learned decision over a whole document (engine/features.py, engine/infer.py) --------
+
+import numpy as np
+import pytest
+
+from unspin.engine.features import FEATURES, Unigrams, pooled, slot_features, text_counts
+from unspin.engine.infer import infer_document, neighbour_means
+from unspin.engine.pipeline import ScoredSlot
+from unspin.errors import DataError
+from unspin.lexicon import load_lexicon
+from unspin.tuning import UNSCORED, DecisionModel
+
+
+def _model(**weights: float) -> DecisionModel:
+    w = tuple(weights.get(f, 0.0) for f in FEATURES)
+    return DecisionModel(FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), w, -2.0, {"base_rate": 0.1})
+
+
+def _scored(k: int, text: str, cand: str, lo: float) -> ScoredSlot:
+    s = Slot(k, k + 1, k * 10, k * 10 + len(text), text, (Candidate(cand, cand, 0.5),))
+    return ScoredSlot(s, -10.0, (-10.0 + lo,), False, -5.0, (-5.0 + lo,))
+
+
+@pytest.fixture(scope="module")
+def uni() -> Unigrams:
+    return Unigrams(load_lexicon("thesaurus.v1"))
+
+
+def test_posteriors_follow_the_evidence(uni: Unigrams) -> None:
+    slots = [_scored(0, "firm", "company", 6.0), _scored(2, "company", "firm", -6.0)]
+    post = infer_document(slots, _model(lo_full=1.0), uni)
+    assert post.posteriors[0].p_spun > 0.9 > 0.01 > post.posteriors[1].p_spun
+    for p in post.posteriors:
+        assert 0.0 <= p.p_spun <= 1.0 and sum(p.probs) == pytest.approx(p.p_spun)
+
+
+def test_the_document_rate_rises_with_its_evidence(uni: Unigrams) -> None:
+    spun = [_scored(2 * k, "firm", "company", 5.0) for k in range(30)]
+    clean = [_scored(2 * k, "company", "firm", -5.0) for k in range(30)]
+    m = _model(lo_full=1.0, rate=1.0)
+    assert infer_document(spun, m, uni).rate > 0.3 > 0.1 > infer_document(clean, m, uni).rate
+
+
+def test_the_same_swap_elsewhere_is_pooled(uni: Unigrams) -> None:
+    slots = [_scored(0, "firm", "company", 4.0), _scored(2, "firm", "company", 2.0), _scored(4, "firm", "business", 1.0)]
+    pool = pooled(slots)
+    assert pool[("firm", "company")] == (6.0, 2)
+    f = slot_features(slots[0], uni, 0.0, pool, text_counts(slots), 0.0).x[0]
+    assert f[FEATURES.index("pool_mean")] == 2.0 and f[FEATURES.index("text_repeats")] == pytest.approx(np.log(3))
+
+
+def test_an_unscored_candidate_is_imputed_and_flagged(uni: Unigrams) -> None:
+    s = Slot(0, 1, 0, 4, "firm", (Candidate("company", "company", 0.5),))
+    x = ScoredSlot(s, -10.0, (UNSCORED,), False, -5.0, (-3.0,))
+    f = slot_features(x, uni, 0.0, {}, {}, 0.0).x[0]
+    assert f[FEATURES.index("unscored")] == 1.0 and f[FEATURES.index("lo_full")] == 2.0
+
+
+def test_neighbours_skip_overlapping_slots() -> None:
+    a, b, c = _scored(0, "a", "x", 0), _scored(2, "b", "y", 0), _scored(4, "c", "z", 0)
+    over = ScoredSlot(Slot(2, 4, 20, 40, "b c", ()), 0.0, (), False)
+    nb = neighbour_means([a, b, c, over], [1.0, 0.0, 0.5, 0.2])
+    assert nb[1] == pytest.approx(0.75)  # a and c; the span "b c" overlaps b
+    assert nb[0] == pytest.approx(0.1)  # b and "b c", the two nearest on the right
+
+
+def test_a_model_for_other_features_is_refused(uni: Unigrams) -> None:
+    bad = DecisionModel(("lo_full",), (0.0,), (1.0,), (1.0,), 0.0, {})
+    with pytest.raises(DataError):
+        infer_document([_scored(0, "firm", "company", 1.0)], bad, uni)
