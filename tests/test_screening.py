@@ -186,6 +186,18 @@ def test_worker_time_limit_gives_error_rows_and_respawns(tmp_path: Path) -> None
     assert all("per-document time limit" in r["error"] for r in rows)
 
 
+def test_worker_memory_limit_gives_error_rows(tmp_path: Path) -> None:
+    """A worker whose resident memory grows past --max-memory on one document is stopped."""
+    d = tmp_path / "in"
+    d.mkdir()
+    long = " ".join(corpus_texts(60, 200, 600))
+    (d / "long.txt").write_text(long, encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    summary = screen_paths([d], out, jobs=1, memory_mb=1, progress=False)
+    (row,) = read_rows(out)
+    assert summary.errors == 1 and "per-document memory limit 1 MB" in row["error"]
+
+
 # ---------------------------------------------------------------------------
 # the CLI and the reports
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Iterator
 
+from ..errors import ConfigError
 from .document import ScreenOptions, base_row, screen_document
 
 WARMUP_TEXT = "Researchers said on Monday that the new method works well in practice."
@@ -25,7 +26,10 @@ STARTUP_SECONDS = 900.0  # loading the engine (deep mode: the language model) ma
 def _worker(conn: Connection, options: ScreenOptions) -> None:
     """Worker loop: warm the engine up, then screen (name, bytes) tasks until told to stop."""
     try:
-        screen_document("warmup.txt", WARMUP_TEXT.encode(), options)
+        warm = screen_document("warmup.txt", WARMUP_TEXT.encode(), options)
+        if warm["error"]:  # the engine itself cannot run (e.g. deep mode without its model)
+            conn.send(("failed", warm["error"].removeprefix("warmup.txt: ")))
+            return
         conn.send(("ready", _rss()))
         while True:
             try:
@@ -122,9 +126,11 @@ class LocalPool:
                             if slot.task is not None:
                                 yield self._error_row(slot, f"{slot.task[0]}: the worker process died (exit code {code}) on this file")
                             elif not slot.ready:
-                                raise RuntimeError(f"a screening worker failed to start (exit code {code})")
+                                raise ConfigError(f"a screening worker failed to start (exit code {code})")
                             self._replace(slot)
                             continue
+                        if kind == "failed":
+                            raise ConfigError(f"cannot screen: {payload}")
                         if kind == "ready":
                             slot.ready, slot.baseline = True, int(payload)
                         else:
@@ -139,7 +145,7 @@ class LocalPool:
         for slot in list(self.slots):
             if not slot.ready:
                 if now - slot.started > STARTUP_SECONDS:
-                    raise RuntimeError(f"a screening worker did not start within {STARTUP_SECONDS:.0f} s")
+                    raise ConfigError(f"a screening worker did not start within {STARTUP_SECONDS:.0f} s")
                 continue
             if slot.task is None:
                 continue
