@@ -82,7 +82,9 @@ def main() -> int:
     ap.add_argument("--sizes", default="20,100")
     ap.add_argument("--pool", type=int, default=520, help="documents picked from the split (batch + clean); keep fixed to reuse the cache")
     ap.add_argument("--words", type=int, default=150)
-    ap.add_argument("--half-clean", type=int, default=40, help="size of the half-clean vs all-spun comparison (0: skip)")
+    ap.add_argument("--half-clean", type=int, default=20, help="size of the half-clean vs all-spun comparison (0: skip)")
+    ap.add_argument("--clean-pool", type=int, default=20, help="clean documents set aside at the end of the pool (keep fixed)")
+    ap.add_argument("--restore-only", choices=["without", "with_channel"], help="only this restoration arm (results cached)")
     ap.add_argument("--new", type=int, default=5, help="new documents to restore with and without the dictionary")
     ap.add_argument("--min-docs", type=int, default=3)
     ap.add_argument("--min-confidence", type=float, default=0.5)
@@ -100,16 +102,18 @@ def main() -> int:
     sizes = sorted(int(x) for x in args.sizes.split(","))
     n_max = max(sizes)
     half = args.half_clean // 2
+    if half > args.clean_pool:
+        sys.exit("--half-clean needs at most 2 x --clean-pool documents")
     corpus = load_corpus(default_corpus_path(args.split))
     pool = args.pool
-    if n_max + half > pool or pool + args.new > len(corpus) // 2:
+    if n_max + args.clean_pool > pool or pool + args.new > len(corpus) // 2:
         sys.exit(f"sizes + half-clean must fit in --pool {pool}; the {args.split} split has {len(corpus)} documents")
     # Spread over the corpus (both sources), deterministic and independent of --sizes: batch
     # documents first, then the clean ones; the new documents sit next to the first picks.
     picked = [corpus[i * len(corpus) // pool] for i in range(pool)]
     texts = [cut(d.text, args.words) for d in picked]
-    spun = [spin(t, profile=args.profile, rate=args.rate, seed=args.seed) for t in texts[: pool - half]][:n_max]
-    clean_texts = texts[pool - half : pool]
+    spun = [spin(t, profile=args.profile, rate=args.rate, seed=args.seed) for t in texts[:n_max]]
+    clean_texts = texts[pool - args.clean_pool : pool]
     new_texts = [cut(corpus[i * len(corpus) // pool + 1].text, args.words) for i in range(args.new)]
     new_spun = [spin(t, profile=args.profile, rate=args.rate, seed=args.seed) for t in new_texts]
     config = Config(mode="fast" if args.fast else "deep", n_threads=args.threads)
@@ -123,13 +127,13 @@ def main() -> int:
     clean_items = [item(f"clean/{i:04d}", t) for i, t in enumerate(clean_texts)]
     if args.evidence_only:
         spun_items = [item(f"spun/{i:04d}", spin(t, profile=args.profile, rate=args.rate, seed=args.seed).spun)
-                      for i, t in enumerate(texts[: pool - half])]
+                      for i, t in enumerate(texts[: pool - args.clean_pool])]
         order = spun_items[: sizes[0]] + clean_items + spun_items[sizes[0] :]
         learn(items=order, config=config, cache_path=cache, jobs=args.jobs,
               progress=lambda p: print(f"evidence {p.done}/{p.total} ({p.words_per_second:.1f} words/s) "
                                        f"{time.strftime('%H:%M:%S')}", file=sys.stderr, flush=True))
         return 0
-    for n in sizes:
+    for n in [] if args.restore_only else sizes:
         t0 = time.monotonic()
         run = learn(items=spun_items[:n], config=config, cache_path=cache, jobs=args.jobs,
                     progress=lambda p: print(f"\r  evidence {p.done}/{p.total} ({p.words_per_second:.0f} words/s)",
@@ -155,8 +159,8 @@ def main() -> int:
         out["batches"].append(row)
         print(json.dumps({k: v for k, v in row.items() if k not in ("top", "wrong")}), file=sys.stderr)
 
-    if half:
-        mixed = spun_items[:half] + clean_items
+    if half and not args.restore_only:
+        mixed = spun_items[:half] + clean_items[:half]
         run_mixed = learn(items=mixed, config=config, cache_path=cache, jobs=args.jobs)
         run_all = learn(items=spun_items[: 2 * half], config=config, cache_path=cache, jobs=args.jobs)
         g_mixed, _ = gold_of(spun[:half])
@@ -169,29 +173,44 @@ def main() -> int:
             "mixed_learned": len(sel_m), "mixed_false": sum(1 for s in sel_m if (s.spun, s.original) not in g_mixed),
             "all_spun_learned": len(sel_a), "all_spun_false": sum(1 for s in sel_a if (s.spun, s.original) not in g_all),
             "mean_rate_spun_docs": round(sum(rates[it.name] for it in spun_items[:half]) / half, 3),
-            "mean_rate_clean_docs": round(sum(rates[it.name] for it in clean_items) / half, 3),
+            "mean_rate_clean_docs": round(sum(rates[it.name] for it in clean_items[:half]) / half, 3),
         }
         print(json.dumps(out["half_clean"]), file=sys.stderr)
 
     if args.new:
         from unspin.api import restore_and_explain
 
-        run = learn(items=spun_items[: sizes[-1]], config=config, cache_path=cache, jobs=args.jobs)
-        channel = tuple((s.spun, s.original, s.confidence) for s in run.fit.select(args.min_docs, args.min_confidence))
+        channel: tuple = ()
+        if args.restore_only != "without":
+            run = learn(items=spun_items[: sizes[-1]], config=config, cache_path=cache, jobs=args.jobs)
+            channel = tuple((s.spun, s.original, s.confidence) for s in run.fit.select(args.min_docs, args.min_confidence))
         deep = Config(n_threads=args.threads)
         with_ch = replace_config(deep, channel=channel) if channel else deep
         res: dict = {"dictionary_size": len(channel), "from_batch": sizes[-1]}
-        for label, cfg in (("without", deep), ("with_channel", with_ch)):
+        import hashlib
+
+        memo_path = work / "restore-memo.json"
+        memo = json.loads(memo_path.read_text()) if memo_path.exists() else {}
+        arms = (("without", deep), ("with_channel", with_ch))
+        for label, cfg in arms:
+            if args.restore_only and label != args.restore_only:
+                continue
             t0 = time.monotonic()
             exact = total = changed = words = 0
+            tag = hashlib.sha256(repr(cfg.channel).encode()).hexdigest()[:12]
             for st in new_spun:
-                r = restore_and_explain(st.spun, cfg)
-                ok = exact_restorations([(e.spun_start, e.spun_end, e.original_text) for e in st.edits], r.edits, r.text)
-                exact += sum(ok)
-                total += len(ok)
-                c = restore_and_explain(st.original, cfg)
-                changed += changed_words(st.original, c.edits)
-                words += tokenize(st.original).word_count
+                key = f"{label}/{tag}/{hashlib.sha256(st.spun.encode()).hexdigest()[:16]}"
+                if key not in memo:
+                    r = restore_and_explain(st.spun, cfg)
+                    ok = exact_restorations([(e.spun_start, e.spun_end, e.original_text) for e in st.edits], r.edits, r.text)
+                    c = restore_and_explain(st.original, cfg)
+                    memo[key] = [sum(ok), len(ok), changed_words(st.original, c.edits), tokenize(st.original).word_count]
+                    memo_path.write_text(json.dumps(memo))
+                e_, t_, c_, w_ = memo[key]
+                exact += e_
+                total += t_
+                changed += c_
+                words += w_
             res[label] = {"gold_spans": total, "exact": exact, "exact_pct": round(100 * exact / max(total, 1), 1),
                           "clean_words": words, "false_changes_per_1000": round(1000 * changed / max(words, 1), 2),
                           "seconds": round(time.monotonic() - t0, 1)}

@@ -195,6 +195,8 @@ def test_channel_entries_become_candidates_with_their_confidence() -> None:
     scored = score(text, Config(mode="fast", channel=(("zorbly", "happy", 0.9),)))
     slots = [x.slot for seg in scored.segments for x in seg if x.slot.text == "zorbly"]
     assert slots and slots[0].candidates[0].text == "happy" and slots[0].candidates[0].prior == pytest.approx(0.9)
+    assert slots[0].candidates[0].channel == pytest.approx(0.9)  # the feature a learned decision reads
+    assert all(c.channel == 0.0 for seg in plain.segments for x in seg for c in x.slot.candidates)
 
 
 def test_channel_overlay_keeps_thesaurus_candidates_scaled() -> None:
@@ -351,3 +353,47 @@ def test_evidence_json_is_compact_and_lossless() -> None:
     with pytest.raises(ValueError):
         DocEvidence.from_json('{"f": 99}')
     assert np.isfinite(fit_batch([ev]).doc_rates[0])
+
+
+def test_cli_killed_mid_run_resumes_without_double_counting(tmp_path: Path) -> None:
+    """A real interruption: SIGINT to the `unspin learn` process while it works, then a re-run."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    words = ["sufferers", "purchased", "numerous", "in line with", "county", "plan", "farmers", "land"]
+    for i in range(40):
+        rng = random.Random(i)
+        body = " ".join(f"The {rng.choice(words)} {rng.choice(words)} the {rng.choice(words)} near town {i}." for _ in range(12))
+        (folder / f"d{i:02d}.txt").write_text(body, encoding="utf-8")
+    exe = Path(sys.executable).with_name("unspin")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin"]
+    args = ["learn", str(folder), "--fast", "--min-docs", "2", "--min-confidence", "0.1"]
+    killed = tmp_path / "killed.tsv"
+    proc = subprocess.Popen([*cmd, *args, "--out", str(killed)], stderr=subprocess.PIPE, text=True)
+    cache = Path(str(killed) + ".evidence.jsonl")
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if cache.exists() and len(cache.read_bytes().splitlines()) >= 3:
+            os.kill(proc.pid, signal.SIGINT)
+            break
+        time.sleep(0.05)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not killed.exists()
+    done_before = len({json.loads(x)["sha"] for x in cache.read_text().splitlines() if x.endswith("}")})
+    assert 3 <= done_before < 40
+    r = subprocess.run([*cmd, *args, "--out", str(killed)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert f"{40 - done_before} scored, {done_before} from the cache" in r.stderr
+    fresh = tmp_path / "fresh.tsv"
+    r2 = subprocess.run([*cmd, *args, "--out", str(fresh)], capture_output=True, text=True, timeout=600)
+    assert r2.returncode == 0, r2.stderr
+    assert killed.read_text() == fresh.read_text()
+    shas = [json.loads(x)["sha"] for x in cache.read_text().splitlines() if x.strip()]
+    assert len(shas) == len(set(shas)) == 40

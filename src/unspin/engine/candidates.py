@@ -84,6 +84,7 @@ class Candidate:
     user: bool = False  # from the user's own list of known spun phrases
     source: str = "lexicon"
     steps: int = 1
+    channel: float = 0.0  # learned confidence of a spinner dictionary (unspin learn; Config.channel)
 
     @property
     def n_words(self) -> int:
@@ -282,12 +283,19 @@ def candidates_for(words: tuple[str, ...], lexicon: Lexicon, max_candidates: int
             key = text.lower()
             old = best.get(key)
             if old is None or (old.prior < p and not old.user):
-                best[key] = Candidate(text, orig, p, user, "user" if user else source)
+                best[key] = Candidate(text, orig, p, user, "user" if user else source,
+                                      channel=_channel_confidence(lexicon, (low, *keys), orig))
     ranked = sorted(best.values(), key=lambda c: (not c.user, -c.prior))[:max_candidates]
     if two_step > 0 and direct and not lone_function:
         ranked.extend(_two_step(direct, lexicon, low, {c.text.lower() for c in ranked},
                                 surface, forms.get(low) or morph.spun_form(low), two_step))
     return tuple(ranked)
+
+
+def _channel_confidence(lexicon: Lexicon, spun_keys: tuple[str, ...], orig: str) -> float:
+    """Learned confidence of (spun, orig) when the lexicon carries a learned channel, else 0.0."""
+    conf = getattr(lexicon, "channel_confidence", None)
+    return max((conf(k, orig) for k in spun_keys), default=0.0) if conf else 0.0
 
 
 def _two_step(direct: dict[str, float], lexicon: Lexicon, low: str, taken: set[str],

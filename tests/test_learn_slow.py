@@ -1,0 +1,83 @@
+"""`unspin learn` on a real Dask LocalCluster and with the real language model (slow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from unspin import Config
+from unspin.learn import learn, read_dictionary
+from unspin.learn.evidence import EvidenceCache
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "The sufferers purchased numerous apples in line with the plan of the county.",
+    "Numerous sufferers said the doctors purchased new beds in line with the rules.",
+    "In line with the report, numerous farmers purchased land near the river last year.",
+    "The company purchased numerous trucks, in line with its promise to the sufferers.",
+    "Numerous teachers purchased books in line with the new school programme this spring.",
+    "She purchased numerous gifts for the sufferers in line with the family custom.",
+]
+
+
+def _folder(tmp_path: Path, texts: list[str]) -> Path:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i, t in enumerate(texts):
+        (folder / f"d{i}.txt").write_text(t, encoding="utf-8")
+    return folder
+
+
+def test_dask_local_cluster_computes_what_the_local_run_computes(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    folder = _folder(tmp_path, TEXTS)
+    cfg = Config(mode="fast")
+    local = learn([folder], config=cfg, cache_path=tmp_path / "local.jsonl")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0", silence_logs=40) as cluster:
+        remote = learn([folder], config=cfg, cache_path=tmp_path / "dask.jsonl", scheduler=cluster.scheduler_address)
+    assert remote.computed == len(TEXTS)
+    assert remote.fit.swaps == local.fit.swaps
+    a = EvidenceCache(tmp_path / "local.jsonl", local.key)
+    b = EvidenceCache(tmp_path / "dask.jsonl", remote.key)
+    assert {s: a.get(s) for s in map(lambda it: it.sha256, local.used)} == {s: b.get(s) for s in map(lambda it: it.sha256, remote.used)}
+
+
+def test_cli_scheduler_option_on_a_local_cluster(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from click.testing import CliRunner
+
+    from unspin.cli import main
+
+    folder = _folder(tmp_path, TEXTS[:3])
+    out = tmp_path / "s.tsv"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0", silence_logs=40) as cluster:
+        r = CliRunner().invoke(main, ["learn", str(folder), "--out", str(out), "--fast",
+                                      "--scheduler", cluster.scheduler_address], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert len(read_dictionary(out).sources) == 3
+    r = CliRunner().invoke(main, ["learn", str(folder), "--out", str(out), "--fast", "--cache", str(tmp_path / "c.jsonl"),
+                                  "--scheduler", "tcp://127.0.0.1:9"])
+    assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.stderr
+
+
+def test_small_real_deep_run_and_channel(tmp_path: Path) -> None:
+    pytest.importorskip("llama_cpp")
+    from unspin.engine.pipeline import score
+
+    cfg = Config(n_threads=1)
+    folder = _folder(tmp_path, TEXTS[:2])
+    run = learn([folder], config=cfg, cache_path=tmp_path / "deep.jsonl")
+    assert run.computed == 2 and run.key.startswith("deep-")
+    ev = EvidenceCache(tmp_path / "deep.jsonl", run.key)
+    slots = [s for it in run.used for s in ev.get(it.sha256).slots]
+    assert slots and all(abs(m) < 1e6 for s in slots for _c, m, _p in s.cands)
+    # The LM prefers the original "many" to the spun "numerous" in at least one of the two contexts.
+    assert any(c.lower() == "many" and m > 0 for s in slots if s.text.lower() == "numerous" for c, m, _p in s.cands)
+    # A learned channel entry becomes a candidate the LM scores in context.
+    scored = score("The zorbly children played in the park.", Config(n_threads=1, channel=(("zorbly", "happy", 0.9),)))
+    hits = [x for seg in scored.segments for x in seg if x.slot.text == "zorbly"]
+    assert hits and hits[0].slot.candidates[0].text == "happy" and hits[0].cands[0] > -1e8
