@@ -35,7 +35,7 @@ NAME = "contentfarm"
 VERSION = "contentfarm.v1"
 DEFAULT_RATE = 0.18
 PHRASE_SHARE = 0.4  # share of dictionary words whose favourite is a multi-word paraphrase (when they have one)
-W_WORD, W_FUNCTION, W_COLLAPSE, W_NUMBER = 1.0, 1.6, 1.2, 0.5
+W_WORD, W_FUNCTION, W_COLLAPSE, W_NUMBER, W_COMMON_PREP = 1.0, 1.6, 1.2, 0.5, 0.4
 
 #: Function words and connectives, lower case -> what this spinner writes instead (the first
 #: word takes the capitalisation of the text). Written for this profile.
@@ -111,7 +111,16 @@ FUNCTION_RULES: dict[str, tuple[str, ...]] = {
     "whether": ("if", "whether or not"),
     "each": ("every", "every single"),
     "every": ("each", "each and every"),
+    # the commonest prepositions and relatives, swapped less often (``COMMON_PREPOSITIONS``)
+    "on": ("upon", "on top of"),
+    "by": ("through", "by means of"),
+    "from": ("out of", "coming from"),
+    "into": ("in", "towards"),
+    "which": ("that", "what"),
 }
+
+#: Rules for very frequent words: weighted by ``W_COMMON_PREP`` so that they do not crowd out the rest.
+COMMON_PREPOSITIONS = frozenset({"on", "by", "from", "into", "which"})
 
 _RULES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
 for _k, _v in FUNCTION_RULES.items():
@@ -268,7 +277,8 @@ def _units(text: str, seed: int) -> tuple[list[_Unit], int]:
                 last = toks[i + len(words) - 1]
                 key = "f:" + " ".join(words)
                 new = pick_favourite(opts, [1.0 / (k + 1) for k in range(len(opts))], seed, NAME, key)
-                found = _Unit(tok.start, last.end, key, len(words), W_FUNCTION, cased(tok.text, new), "function")
+                weight = W_COMMON_PREP if " ".join(words) in COMMON_PREPOSITIONS else W_FUNCTION
+                found = _Unit(tok.start, last.end, key, len(words), weight, cased(tok.text, new), "function")
                 break
         if found is None:
             for n in (3, 2):
