@@ -25,6 +25,7 @@ from .matching import FingerprintMatch, Matcher, find_fingerprints, normalize_ph
 
 ROW_VERSION = 1
 SENTENCE_CHARS = 400  # the sentence shown with a finding is cut to about this length
+MAX_LIST_MATCHES = 100  # list matches kept per row (all are counted in fingerprintCount)
 _SENT_BREAK = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s|\n\s*\n")
 
 
@@ -143,6 +144,7 @@ def base_row(name: str, sha256: str | None, options: ScreenOptions) -> dict[str,
         "flagged": 0,
         "findings": [],
         "fingerprints": [],
+        "fingerprintCount": 0,
         "fingerprintList": options.fingerprints.sha256 if options.fingerprints else None,
         "lists": dict(options.lists),
         "mode": options.mode,
@@ -178,7 +180,8 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
             risk=report.risk,
             flagged=report.flagged - silenced,
             findings=findings,
-            fingerprints=_matches(doc, matches),
+            fingerprints=_matches(doc, matches[:MAX_LIST_MATCHES]),
+            fingerprintCount=len(matches),
             model=report.model,
             dataVersion=report.data_version,
             incomplete=bool(doc.incomplete or report.incomplete),
@@ -200,7 +203,7 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
 def risk_rank(row: dict[str, Any]) -> tuple[int, float, int]:
     """Sort key, most suspicious first: risk level, then score, then list matches."""
     risk = RISK_LEVELS.index(row["risk"]) if row.get("risk") in RISK_LEVELS else -1
-    return (-risk, -(row.get("score") or 0.0), -len(row.get("fingerprints") or ()))
+    return (-risk, -(row.get("score") or 0.0), -int(row.get("fingerprintCount") or len(row.get("fingerprints") or ())))
 
 
 __all__ = ["ROW_VERSION", "ScreenOptions", "base_row", "normalize_phrase", "risk_rank", "screen_document", "sentence_around"]

@@ -64,7 +64,7 @@ def to_csv(rows: Sequence[dict[str, Any]]) -> str:
         w.writerow([
             i, r["path"], r.get("sha256") or "", r.get("format") or "", r.get("words") or 0, r.get("pages") or "",
             "" if r.get("score") is None else r["score"], r.get("risk") or "", r.get("flagged") or 0,
-            len(r.get("fingerprints") or ()),
+            r.get("fingerprintCount", len(r.get("fingerprints") or ())),
             f"{f0['text']} -> {f0['replacement']}" if f0 else "", (f0 or {}).get("page") or "",
             f"{fp0['text']} -> {fp0['expected']}" if fp0 else "", r.get("fingerprintList") or "",
             "yes" if r.get("incomplete") else "", r.get("error") or "",
@@ -117,7 +117,9 @@ def _doc_section(i: int, r: dict[str, Any]) -> str:
     body = [head, f'<div class="meta">{" · ".join(facts)}<br><code>sha256 {html.escape(str(r.get("sha256") or "-"))}</code></div>']
     fps = r.get("fingerprints") or []
     if fps:
-        body.append(f'<div class="kind">Known-phrase list: {len(fps)} match{"es" if len(fps) != 1 else ""}</div><ul class="ev">')
+        total = int(r.get("fingerprintCount") or len(fps))
+        shown = f" (first {len(fps)} shown)" if total > len(fps) else ""
+        body.append(f'<div class="kind">Known-phrase list: {total} match{"es" if total != 1 else ""}{shown}</div><ul class="ev">')
         for m in fps:
             papers = f", listed in {int(m['papers']):,} papers" if m.get("papers") else ""
             body.append(
