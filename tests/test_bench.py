@@ -177,7 +177,8 @@ def test_run_bench_end_to_end_with_baselines(corpus: Path, tmp_path: Path) -> No
     plist.write_text("tortured\texpected\n" + "".join(f"{a}\t{b}\n" for a, b in pairs), encoding="utf-8")
     result = run_bench(docs=3, corpus=corpus, phrase_list=plist, engine=None, rate=0.3, seed=0)
     rows = {(r.profile, r.system): r for r in result.rows}
-    assert set(rows) == {(p, s) for p in ("pps", "synonymizer") for s in ("change nothing", "phrase list")}
+    assert set(rows) == {(p, s) for p in ("contentfarm", "pps", "synonymizer") for s in ("change nothing", "phrase list")}
+    assert result.settings["rate"] == {"contentfarm": 0.3, "pps": 0.3, "synonymizer": 0.3}
     for r in result.rows:
         assert r.docs == 3 and r.skipped is None and r.gold_spans > 0
     nothing = rows[("synonymizer", "change nothing")]
@@ -198,6 +199,7 @@ def test_phrase_list_row_skipped_without_list(monkeypatch: pytest.MonkeyPatch, c
     assert [s.skipped for s in systems] == [None, "skipped: no list"]
     result = run_bench(profiles=["pps"], docs=2, corpus=corpus, engine=None)
     assert result.rows[1].skipped == "skipped: no list"
+    assert result.settings["rate"] == {"pps": 0.62}  # no rate given: the profile's default
     assert "skipped: no list" in format_table(result)
 
 
@@ -275,7 +277,7 @@ def test_cli_bench_json(corpus: Path) -> None:
     [
         (("--rate", "2"), "rate must lie in [0, 1]"),
         (("--docs", "0"), "--docs"),
-        (("--profile", "nope"), "known: pps, synonymizer"),
+        (("--profile", "nope"), "known: contentfarm, pps, synonymizer"),
     ],
 )
 def test_cli_bench_errors(args: tuple[str, ...], message: str, corpus: Path) -> None:
