@@ -311,3 +311,28 @@ def test_unknown_extension_and_check_reads_documents(tmp_path: Path) -> None:
     txt = tmp_path / "t.log"
     txt.write_text("plain text under another name", encoding="utf-8")
     assert read_input_text(str(txt)) == "plain text under another name"
+
+
+@given(st.lists(st.lists(st.text("abc xyz.", min_size=0, max_size=30), max_size=4), min_size=1, max_size=5))
+@settings(max_examples=80, deadline=None)
+def test_every_offset_maps_to_the_page_and_paragraph_it_came_from(pages: list[list[str]]) -> None:
+    from unspin.readers import TextBuilder
+
+    b = TextBuilder(max_chars=10_000)
+    placed: list[tuple[str, int, int]] = []  # (paragraph text, page, paragraph number)
+    number = 0
+    for page_no, paras in enumerate(pages, 1):
+        b.new_page()
+        for p in paras:
+            if p.strip():
+                number += 1
+                b.add_paragraph(p)
+                placed.append((p.strip(), page_no, number))
+    doc = b.build("x.pdf", "pdf")
+    assert doc.pages == len(pages)
+    pos = 0
+    for text, page_no, n in placed:
+        start = doc.text.index(text, pos)
+        for off in range(start, start + len(text)):
+            assert doc.page_at(off) == page_no and doc.paragraph_at(off) == n
+        pos = start + len(text)

@@ -107,8 +107,17 @@ def test_folder_of_pdfs_and_word_files_gives_page_accurate_list_evidence(tmp_pat
 
 @pytest.mark.slow
 def test_deep_screen_ranks_spun_documents_on_top_with_page_accurate_findings(tmp_path: Path) -> None:
-    docs = [d.text for d in load_corpus(default_corpus_path("test")) if 120 <= len(d.text.split()) <= 170][:4]
+    def head(text: str, words: int = 150) -> str:
+        out: list[str] = []
+        for sent in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+            if len(" ".join(out).split()) >= words:
+                break
+            out.append(sent)
+        return " ".join(out)
+
+    docs = [head(d.text) for d in load_corpus(default_corpus_path("test"))[:4]]  # short: deep mode is slow
     folder, spun_of, _ = _folder(tmp_path, docs, rate=0.35)
+    assert sum(spun_of.values()) == 2 and len(spun_of) == 4
     out, report = tmp_path / "results.jsonl", tmp_path / "report.html"
     res = CliRunner().invoke(
         main, ["screen", str(folder), "--deep", "--out", str(out), "--html", str(report), "--jobs", "0"],
