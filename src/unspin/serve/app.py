@@ -23,7 +23,6 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__
 from ..config import Config
 from ..errors import ConfigError, InputError, UnspinError
 from ..results import Report, Restoration, apply_edits
