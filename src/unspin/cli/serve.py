@@ -38,7 +38,7 @@ def serve(host: str, port: int, index_path: str | None, mode: str, max_body: int
         from pathlib import Path
 
         if not Path(index_path).exists():
-            raise ConfigError(f"no trace index at {index_path}; build one with 'unspin trace index'")
+            raise ConfigError(f"no trace index at {index_path}; build one with 'unspin index add INDEX FILES'")
     settings = ServeSettings(
         host=host, port=port, index=index_path, mode=mode, max_body_bytes=max_body, time_limit=time_limit,
         queue_size=queue_size, max_words=max_words, api_key=os.environ.get("UNSPIN_API_KEY") or None,

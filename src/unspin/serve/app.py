@@ -188,7 +188,7 @@ class Server:
         self.authorize(request)
         if not self.settings.index:
             raise ApiError(409, "no trace index is configured on this server; start it with --index PATH "
-                                "(build one with 'unspin trace index')")
+                                "(build one with 'unspin index add INDEX FILES')")
         doc = await self.json_doc(request)
         unknown = sorted(set(doc) - {"text", "top"})
         if unknown:
