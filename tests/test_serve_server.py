@@ -147,3 +147,16 @@ def test_the_real_server_speaks_languagetool(server: str) -> None:
     cu = c["text"].encode("utf-16-le")
     assert units[2 * m["offset"] : 2 * (m["offset"] + m["length"])] == cu[2 * c["offset"] : 2 * (c["offset"] + c["length"])]
     assert httpx.get(server + "/v2/languages").status_code == 200
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--port", "0"], "port"),
+    (["--index", "no/such/index.db"], "unspin index add"),
+    (["--queue", "0"], "queue_size"),
+    (["--mode", "turbo"], "turbo"),
+])
+def test_bad_serve_options_are_one_line_errors(args: list[str], words: str) -> None:
+    from conftest import assert_one_error_line, run_unspin
+
+    r = run_unspin("serve", *args, timeout=120)
+    assert words in assert_one_error_line(r)
