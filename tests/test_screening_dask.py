@@ -27,10 +27,22 @@ def test_dask_local_cluster_gives_the_same_rows_as_local_screening(tmp_path: Pat
             (folder / f"d{i}.txt").write_text(t, encoding="utf-8")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 nothing else")
 
+    from click.testing import CliRunner
+    from distributed import LocalCluster
+
+    from unspin.cli import main
+
     local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
     screen_paths([folder], local, jobs=0, progress=False)
-    summary = screen_paths([folder], dask, jobs=2, scheduler="local", progress=False)
-    assert summary.screened == 11 and summary.errors == 1
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        res = CliRunner().invoke(main, ["screen", str(folder), "--out", str(dask), "--scheduler", address, "--quiet"])
+        assert res.exit_code == 0, res.output
+        assert "11 screened" in res.output and "1 errors" in res.output
+        # Resuming on the cluster writes nothing twice.
+        again = screen_paths([folder], dask, scheduler=address, progress=False)
+        assert again.screened == 0 and again.skipped == 11
 
     def by_path(p: Path) -> dict[str, dict]:
         return {r["path"]: r for r in read_rows(p)}
@@ -40,7 +52,8 @@ def test_dask_local_cluster_gives_the_same_rows_as_local_screening(tmp_path: Pat
     for path, row in a.items():
         for key in ("sha256", "format", "words", "pages", "score", "risk", "findings", "fingerprints", "error"):
             assert row[key] == b[path][key], (path, key)
-    # Resuming on the cluster writes nothing twice.
-    again = screen_paths([folder], dask, jobs=2, scheduler="local", progress=False)
-    assert again.screened == 0 and again.skipped == 11
     assert len(list(read_rows(dask))) == 11
+    # --scheduler local starts a LocalCluster itself.
+    fresh = tmp_path / "fresh.jsonl"
+    summary = screen_paths([folder / "d0.pdf", folder / "d1.docx"], fresh, jobs=2, scheduler="local", progress=False)
+    assert summary.screened == 2 and summary.errors == 0
