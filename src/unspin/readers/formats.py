@@ -26,7 +26,7 @@ from ..errors import ConfigError, InputError
 from ..text import decode_bytes
 from .document import ReadLimits, SourceDocument, TextBuilder
 from .layout import continues, join_hyphenated, page_paragraphs
-from .textfile import MAX_INPUT_BYTES
+from .textfile import MAX_INPUT_BYTES, check_size
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
@@ -72,8 +72,7 @@ def default_known_word() -> Callable[[str], bool]:
 
 def read_plain(name: str, data: bytes, fmt: str = "txt", limits: ReadLimits = ReadLimits()) -> SourceDocument:
     """A UTF-8 text or markdown file; its text is kept unchanged."""
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{name} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; split it into smaller files")
+    check_size(name, data, MAX_INPUT_BYTES)
     text = decode_bytes(data, name)
     reason = None
     if len(text) > limits.max_chars:
@@ -91,8 +90,7 @@ def read_plain(name: str, data: bytes, fmt: str = "txt", limits: ReadLimits = Re
 
 def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> SourceDocument:
     """The main text of an HTML page: jusText's 'good' paragraphs, headings included."""
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{name} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; split it into smaller files")
+    check_size(name, data, MAX_INPUT_BYTES)
     if b"\x00" in data[:65536]:
         raise InputError(f"{name} looks like binary data (contains NUL bytes), not HTML")
     try:
@@ -134,8 +132,7 @@ def read_pdf(
     and the document is then flagged incomplete. pypdf's own caps on decompressed stream
     sizes stop decompression bombs.
     """
-    if len(data) > limits.max_bytes:
-        raise InputError(f"{name} is larger than {limits.max_bytes // (1024 * 1024)} MB; split it")
+    check_size(name, data, limits.max_bytes)
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise InputError(f"{name} is not a PDF file (no %PDF header)")
     try:
@@ -285,8 +282,7 @@ def _check_zip(name: str, data: bytes, limits: ReadLimits) -> None:
 
 def read_docx(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> SourceDocument:
     """The text of a Word document; ``paragraph_at`` gives the Word paragraph's 1-based index."""
-    if len(data) > limits.max_bytes:
-        raise InputError(f"{name} is larger than {limits.max_bytes // (1024 * 1024)} MB; split it")
+    check_size(name, data, limits.max_bytes)
     _check_zip(name, data, limits)
     try:
         import docx

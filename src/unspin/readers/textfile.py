@@ -21,12 +21,16 @@ def _megabytes(n: int) -> str:
     return f"{n // (1024 * 1024)} MB"
 
 
-def read_limited(fh: BinaryIO, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """Read at most ``limit`` bytes from ``fh``; a longer input is refused, never truncated."""
-    data = fh.read(limit + 1)
+def check_size(name: str, data: bytes, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """``data`` if it is at most ``limit`` bytes, else the one error for an oversized input."""
     if len(data) > limit:
         raise InputError(f"{name} is larger than {_megabytes(limit)}; split it into smaller files")
     return data
+
+
+def read_limited(fh: BinaryIO, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """Read at most ``limit`` bytes from ``fh``; a longer input is refused, never truncated."""
+    return check_size(name, fh.read(limit + 1), limit)
 
 
 def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
