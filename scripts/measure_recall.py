@@ -2,7 +2,7 @@
 """Candidate recall of the slot/candidate generator against spinner gold alignments (no LM).
 
     .venv/bin/python scripts/measure_recall.py                       # dev split, 40 docs, pps + synonymizer
-    .venv/bin/python scripts/measure_recall.py --split test --profiles contentfarm   # report only
+    .venv/bin/python scripts/measure_recall.py --split test --profiles contentfarm   # held out: report only
     .venv/bin/python scripts/measure_recall.py --json out.json --misses 30
 
 For every gold edit of ``unspin.spinner.spin(doc, profile, rate, seed)`` on the benchmark corpus
@@ -80,7 +80,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def measure(profile: str, docs, gen: CandidateGenerator, rate: float, seed: int, keep_misses: int) -> Tally:
+def measure(profile: str, docs, gen: CandidateGenerator, rate: float | None, seed: int, keep_misses: int) -> Tally:
     t = Tally()
     for d in docs:
         st = spin(d.text, profile=profile, rate=rate, seed=seed)
@@ -126,7 +126,7 @@ def main() -> None:
     ap.add_argument("--profiles", default="pps,synonymizer", help="comma-separated spinner profiles")
     ap.add_argument("--split", default="dev", choices=("dev", "test"))
     ap.add_argument("--docs", type=int, default=40)
-    ap.add_argument("--rate", type=float, default=0.3)
+    ap.add_argument("--rate", type=float, default=None, help="spin rate (default: the profile's own)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-candidates", type=int, default=40)
     ap.add_argument("--misses", type=int, default=0, help="print up to N missed gold spans per profile")
@@ -148,7 +148,8 @@ def main() -> None:
         lexicon = read_lexicon(lex_file, d / "ngrams.v1.tsv.gz", version)
     else:
         lexicon = load_lexicon()
-    gen = CandidateGenerator(lexicon, args.max_candidates, args.two_step)
+    extra = {} if args.two_step is None else {"two_step": args.two_step}
+    gen = CandidateGenerator(lexicon, args.max_candidates, **extra)
     table = {}
     for p in profiles:
         if p not in known:

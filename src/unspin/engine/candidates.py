@@ -199,6 +199,8 @@ def _swappable(word: str) -> bool:
 def _readings(orig: str, form: tuple, lexicon: Lexicon) -> tuple[str, ...]:
     """At most two inflections of ``orig`` for a spun form (:func:`morph.spun_form`), likelier first."""
     readings = morph.inflections_for(orig, form)
+    if len(readings) > 1 and readings[-1] == orig:
+        readings = readings[:-1]  # the bare-base fallback, when a marked form was found
     if len(readings) > 1 and readings[0] == orig:
         # The base reading came first: a mass noun, or a count noun lemminflect also lists
         # uninflected ("change"/"changes"). Frequency decides: "obesities" is rare, "changes" not.
