@@ -252,7 +252,7 @@ def test_cli_spin_text_and_jsonl(tmp_path: Path) -> None:
         (("spin", "-"), b"", "empty"),
         (("spin", "-", "--rate", "1.5"), b"text", "rate must lie in [0, 1]"),
         (("spin", "-", "--profile", "nope"), b"text", "known: contentfarm, pps, synonymizer"),
-        (("spin", "/nonexistent/file.txt"), b"", "cannot read"),
+        (("spin", "/nonexistent/file.txt"), b"", "/nonexistent/file.txt"),
     ],
 )
 def test_cli_spin_errors(args: tuple[str, ...], stdin: bytes, message: str) -> None:
