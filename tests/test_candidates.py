@@ -199,3 +199,11 @@ def test_cached_inflection_equals_lemminflect(lemma: str, tag: str) -> None:
     from lemminflect import getInflection
 
     assert morph.get_inflection(lemma, tag) == tuple(getInflection(lemma, tag=tag))
+
+
+def test_fast_sized_lists_keep_lone_function_words_out() -> None:
+    g = CandidateGenerator(load_lexicon(), 12)
+    assert not g.wide
+    slots = g.find_slots(tokenize("It cost about ten dollars, so they went on."))
+    assert all(s.text.lower() not in ("about", "so") for s in slots)
+    assert all(s.text.lower() != "went on" for s in slots)

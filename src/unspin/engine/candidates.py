@@ -116,6 +116,8 @@ def _joinable(doc: Document, a: Token, b: Token) -> bool:
 class CandidateGenerator:
     """Finds slots in documents; caches candidate lists per surface phrase (bounded).
 
+    ``wide``: lone function words and verb+particle spans are slots too (None: when
+    ``max_candidates`` is at least 20, as in deep mode).
     ``two_step``: synonym-of-synonym candidates added per slot beyond ``max_candidates``
     (None: a fifth of ``max_candidates`` when that is at least 20, as in deep mode, where the
     language model filters them; else none. 0 turns them off).
@@ -123,13 +125,17 @@ class CandidateGenerator:
 
     CACHE_LIMIT = 200_000
 
-    def __init__(self, lexicon: Lexicon, max_candidates: int | None = 16, two_step: int | None = None) -> None:
+    def __init__(self, lexicon: Lexicon, max_candidates: int | None = 16, two_step: int | None = None,
+                 wide: bool | None = None) -> None:
         self.lexicon = lexicon
         max_candidates = 16 if max_candidates is None else max_candidates
         self.max_candidates = max_candidates
         if two_step is None:  # meant to be filtered by the language model: deep-sized lists only
             two_step = max_candidates // 5 if max_candidates >= 20 else 0
         self.two_step = two_step
+        # Lone function words and verb+particle spans as slots: many more slots for a little
+        # recall, worth it when a language model scores them (deep-sized lists), not in fast mode.
+        self.wide = max_candidates >= 20 if wide is None else wide
         self._rules = _rule_table()
         self._rule_words = max((k.count(" ") + 1 for k in self._rules), default=1)
         self._cache: dict[tuple[str, ...], tuple[Candidate, ...]] = {}
@@ -139,7 +145,7 @@ class CandidateGenerator:
         if got is None:
             if len(self._cache) >= self.CACHE_LIMIT:
                 self._cache.clear()
-            got = candidates_for(words, self.lexicon, self.max_candidates, self.two_step)
+            got = candidates_for(words, self.lexicon, self.max_candidates, self.two_step, self.wide)
             self._cache[words] = got
         return got
 
@@ -174,7 +180,8 @@ class CandidateGenerator:
                         break
                     j += 1
                     words.append(tokens[j].text)
-                if n == 1 and (not alone or tok.lower in CLOSED_CLASS):
+                if n == 1 and (not alone or tok.lower in CLOSED_CLASS
+                               or (not self.wide and tok.lower in FUNCTION_WORDS)):
                     continue
                 if n > lex_words and " ".join(words).lower() not in rules:
                     continue
@@ -213,7 +220,7 @@ def _readings(orig: str, form: tuple, lexicon: Lexicon) -> tuple[str, ...]:
 
 
 def candidates_for(words: tuple[str, ...], lexicon: Lexicon, max_candidates: int,
-                   two_step: int = 0) -> tuple[Candidate, ...]:
+                   two_step: int = 0, wide: bool = True) -> tuple[Candidate, ...]:
     """Candidate originals for the surface words of a span, best prior first.
 
     The first ``max_candidates`` come from the lexicon, the user's pairs, the rule table and
@@ -226,6 +233,8 @@ def candidates_for(words: tuple[str, ...], lexicon: Lexicon, max_candidates: int
     if len(words) == 1 and low in CLOSED_CLASS:
         return ()
     lone_function = len(words) == 1 and low in FUNCTION_WORDS
+    if lone_function and not wide:
+        return ()
     # original lemma phrase -> (prior, source, user, inflect like this word instead of the span)
     offers: dict[str, tuple[float, str, bool, str]] = {}
     direct: dict[str, float] = {}  # lexicon links, for two-step
@@ -254,7 +263,7 @@ def candidates_for(words: tuple[str, ...], lexicon: Lexicon, max_candidates: int
     for key in dict.fromkeys((low, *keys)):
         for orig in rules.get(key, ()):
             offer(orig, RULE_PRIOR, "rule")
-    if (len(lows) == 2 and lows[0] not in FUNCTION_WORDS and lows[1] in PARTICLES
+    if (wide and len(lows) == 2 and lows[0] not in FUNCTION_WORDS and lows[1] in PARTICLES
             and any(t.startswith("VB") for _, t in morph.analyses(lows[0]))):
         for lemma in morph.lemma_phrase(lows[:1]):
             for orig, prior in lexicon.originals(lemma)[:HEAD_TOP]:
