@@ -204,6 +204,6 @@ def test_cached_inflection_equals_lemminflect(lemma: str, tag: str) -> None:
 def test_fast_sized_lists_keep_lone_function_words_out() -> None:
     g = CandidateGenerator(load_lexicon(), 12)
     assert not g.wide
-    slots = g.find_slots(tokenize("It cost about ten dollars, so they went on."))
+    slots = g.find_slots(tokenize("It cost about ten dollars, so the Joined along states paid."))
     assert all(s.text.lower() not in ("about", "so") for s in slots)
-    assert all(s.text.lower() != "went on" for s in slots)
+    assert all(s.text.lower() != "joined along" for s in slots)  # a phrasal span: deep only
