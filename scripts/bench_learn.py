@@ -128,7 +128,7 @@ def main() -> int:
     if args.evidence_only:
         spun_items = [item(f"spun/{i:04d}", spin(t, profile=args.profile, rate=args.rate, seed=args.seed).spun)
                       for i, t in enumerate(texts[: pool - args.clean_pool])]
-        order = spun_items[: sizes[0]] + clean_items + spun_items[sizes[0] :]
+        order = spun_items[: sizes[0]] + clean_items[: half] + spun_items[sizes[0] :] + clean_items[half:]
         learn(items=order, config=config, cache_path=cache, jobs=args.jobs,
               progress=lambda p: print(f"evidence {p.done}/{p.total} ({p.words_per_second:.1f} words/s) "
                                        f"{time.strftime('%H:%M:%S')}", file=sys.stderr, flush=True))

@@ -184,10 +184,17 @@ def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: in
                 for fut in finished:
                     item = running.pop(fut)
                     done(item, DocEvidence.from_json(fut.result()))
-        except BaseException:
+        except BaseException as exc:
             for fut in running:
                 fut.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
+            from concurrent.futures.process import BrokenProcessPool
+
+            if isinstance(exc, BrokenProcessPool):
+                from ..errors import UnspinError
+
+                raise UnspinError("a worker process died (interrupted or out of memory); the documents "
+                                  "finished so far are cached: run the same command again to resume") from None
             raise
 
 
