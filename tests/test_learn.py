@@ -397,3 +397,11 @@ def test_cli_killed_mid_run_resumes_without_double_counting(tmp_path: Path) -> N
     assert killed.read_text() == fresh.read_text()
     shas = [json.loads(x)["sha"] for x in cache.read_text().splitlines() if x.strip()]
     assert len(shas) == len(set(shas)) == 40
+
+
+def test_all_candidates_evidence_is_cached_apart() -> None:
+    from unspin.learn.evidence import settings_key
+
+    assert settings_key(Config()) != settings_key(Config(), full_rescoring=True)
+    assert settings_key(Config()) == settings_key(Config())
+    assert settings_key(Config()) != settings_key(FAST)

@@ -67,8 +67,12 @@ class _Bar:
 @click.option("--fast", is_flag=True, help="Learn from fast-mode (n-gram) evidence: quick but much weaker (see README).")
 @click.option("--model", metavar="NAME|PATH", help="Language model: a registered name or a GGUF file.")
 @click.option("--max-words", type=int, help="Score at most this many words per document.")
+@click.option("--all-candidates", is_flag=True,
+              help="Deep mode: rescore every candidate the engine considers, ignoring its time budget "
+                   "(evidence independent of machine load; slower).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or skip log.")
-def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confidence, fast, model, max_words, quiet) -> None:
+def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confidence, fast, model, max_words,
+                  all_candidates, quiet) -> None:
     """Learn the dictionary of the spinner that wrote the documents in DIR|FILES.
 
     Every document is scored once (deep mode: the language model's evidence for each
@@ -101,14 +105,15 @@ def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confid
     bar = _Bar(not quiet, sum(it.words for it in items))
     from ..learn.evidence import EvidenceCache, settings_key
 
-    cached = EvidenceCache(cache, settings_key(config))
+    cached = EvidenceCache(cache, settings_key(config, all_candidates))
     bar.words_reused = sum(it.words for it in items if it.sha256 in cached)
     del cached
     run = learn(items=items, config=config, cache_path=cache, jobs=jobs, scheduler=scheduler,
-                log=log, progress=bar)
+                log=log, progress=bar, full_rescoring=all_candidates)
     chosen = run.fit.select(min_docs, min_confidence)
     settings = {
         "mode": config.mode, "model": config.model, "lexicon": config.lexicon, "evidence_key": run.key,
+        "all_candidates": str(all_candidates).lower(),
         "documents": str(len(run.used)), "skipped": str(len(skipped)), "min_docs": str(min_docs),
         "min_confidence": str(min_confidence), "em": run.fit.settings.as_header(),
         "iterations": str(run.fit.iterations), "converged": str(run.fit.converged).lower(),

@@ -100,11 +100,11 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def settings_key(config: Config) -> str:
+def settings_key(config: Config, full_rescoring: bool = False) -> str:
     """What the evidence depends on, as a short stable string.
 
-    Two runs share cached evidence only when the engine version, mode, model, lexicon and
-    candidate/segment settings agree.
+    Two runs share cached evidence only when the engine version, mode, model, lexicon,
+    candidate/segment settings and the rescoring choice agree.
     """
     from ..lexicon.store import REGISTRY
 
@@ -120,6 +120,8 @@ def settings_key(config: Config) -> str:
         "max_words": config.max_words,
         "user_pairs": hashlib.sha256(repr(config.user_pairs).encode()).hexdigest()[:12] if config.user_pairs else "",
     }
+    if full_rescoring:  # only when set, so that default keys stay what they were
+        parts["full_rescoring"] = True
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
     return f"{config.mode}-{lex_version}-{digest}"
 
@@ -155,16 +157,29 @@ def evidence_from_scored(scored: object, sha256: str, key: str, name: str) -> Do
     return DocEvidence(sha256, key, name, int(scored.words), bool(scored.incomplete), tuple(slots))  # type: ignore[attr-defined]
 
 
-def extract(text: str, config: Config, name: str = "", key: str | None = None) -> DocEvidence:
+def extract(text: str, config: Config, name: str = "", key: str | None = None,
+            full_rescoring: bool = False) -> DocEvidence:
     """Score ``text`` with the engine (deep mode unless ``config`` says fast) and keep the evidence.
 
-    Pure apart from the engine's cached model; this is the per-document unit of work that
-    local processes and Dask workers run.
+    ``full_rescoring`` (deep mode): rescore every candidate the engine would consider
+    (``rescore_top`` per slot) regardless of the engine's time budget, so that the evidence
+    does not depend on machine load; slower. Pure apart from the engine's cached model; this
+    is the per-document unit of work that local processes and Dask workers run.
     """
     from ..engine.pipeline import score
 
-    scored = score(text, config)
-    return evidence_from_scored(scored, text_sha256(text), key or settings_key(config), name)
+    scorer = None
+    if full_rescoring and config.mode == "deep":
+        from dataclasses import replace
+
+        from ..engine.lm import load_model
+        from ..engine.neural import NeuralScorer
+        from ..tuning import mode_defaults
+
+        d = mode_defaults("deep")
+        scorer = NeuralScorer(load_model(config.model, config.n_threads), replace(d, rescore_first=d.rescore_top))
+    scored = score(text, config, scorer)
+    return evidence_from_scored(scored, text_sha256(text), key or settings_key(config, full_rescoring), name)
 
 
 class EvidenceCache:

@@ -157,16 +157,16 @@ def collect(paths: Iterable[str | os.PathLike[str]],
     return items, skipped
 
 
-def _work(text: str, config: Config, name: str, key: str) -> str:
+def _work(text: str, config: Config, name: str, key: str, full: bool = False) -> str:
     """One document's evidence as a JSON line (the unit of work of processes and Dask workers)."""
-    return extract(text, config, name, key).to_json()
+    return extract(text, config, name, key, full).to_json()
 
 
 def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: int,
-                   done: Callable[[BatchItem, DocEvidence], None]) -> None:
+                   done: Callable[[BatchItem, DocEvidence], None], full: bool = False) -> None:
     if jobs <= 1:
         for item in todo:
-            done(item, extract(item.text, config, item.name, key))
+            done(item, extract(item.text, config, item.name, key, full))
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -179,7 +179,7 @@ def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: in
             while queue or running:
                 while queue and len(running) < 2 * jobs:
                     item = queue.pop()
-                    running[pool.submit(_work, item.text, cfg, item.name, key)] = item
+                    running[pool.submit(_work, item.text, cfg, item.name, key, full)] = item
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     item = running.pop(fut)
@@ -199,7 +199,7 @@ def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: in
 
 
 def _compute_dask(todo: Sequence[BatchItem], config: Config, key: str, scheduler: str | None,
-                  n_workers: int | None, done: Callable[[BatchItem, DocEvidence], None]) -> None:
+                  n_workers: int | None, done: Callable[[BatchItem, DocEvidence], None], full: bool = False) -> None:
     from ..trace.distributed import dask_client
 
     with dask_client(scheduler, n_workers) as client:
@@ -211,7 +211,7 @@ def _compute_dask(todo: Sequence[BatchItem], config: Config, key: str, scheduler
         owner = {}
         for _ in range(min(len(queue), 2 * workers)):
             item = queue.pop()
-            fut = client.submit(_work, item.text, config, item.name, key, pure=False)  # type: ignore[attr-defined]
+            fut = client.submit(_work, item.text, config, item.name, key, full, pure=False)  # type: ignore[attr-defined]
             owner[fut.key] = item
             pending.add(fut)
         for fut in pending:
@@ -219,7 +219,7 @@ def _compute_dask(todo: Sequence[BatchItem], config: Config, key: str, scheduler
             done(item, DocEvidence.from_json(fut.result()))
             if queue:
                 nxt = queue.pop()
-                f2 = client.submit(_work, nxt.text, config, nxt.name, key, pure=False)  # type: ignore[attr-defined]
+                f2 = client.submit(_work, nxt.text, config, nxt.name, key, full, pure=False)  # type: ignore[attr-defined]
                 owner[f2.key] = nxt
                 pending.add(f2)
 
@@ -237,11 +237,13 @@ def learn(
     use_dask: bool = False,
     log: Callable[[str], None] | None = None,
     progress: Callable[[Progress], None] | None = None,
+    full_rescoring: bool = False,
 ) -> LearnRun:
     """Learn from the files at ``paths`` (or prepared ``items``): evidence per document, then EM.
 
     ``scheduler`` (``tcp://host:port``) or ``use_dask`` runs the per-document work on Dask;
-    otherwise ``jobs`` local processes (1: in this process).
+    otherwise ``jobs`` local processes (1: in this process). ``full_rescoring``: see
+    :func:`unspin.learn.evidence.extract`.
     """
     t0 = time.monotonic()
     config = config or Config()
@@ -251,7 +253,7 @@ def learn(
             raise InputError("give the documents to learn from")
         got, skipped = collect(paths, log)
         items = got
-    key = settings_key(config)
+    key = settings_key(config, full_rescoring)
     cache = EvidenceCache(cache_path, key)
     if log and cache.ignored_lines:
         log(f"evidence cache {cache_path}: ignored {cache.ignored_lines} unreadable line(s) (an interrupted write)")
@@ -269,9 +271,9 @@ def learn(
 
     if todo:
         if scheduler or use_dask:
-            _compute_dask(todo, config, key, scheduler, dask_workers, done)
+            _compute_dask(todo, config, key, scheduler, dask_workers, done, full_rescoring)
         else:
-            _compute_local(todo, config, key, jobs, done)
+            _compute_local(todo, config, key, jobs, done, full_rescoring)
     from dataclasses import replace
 
     records = [replace(rec, name=it.name) for it in items if (rec := cache.get(it.sha256)) is not None]
