@@ -1,102 +1,150 @@
-"""Document-level spin screening for fast mode: one number per document, no neural model.
+"""Fast mode's document score: one calibrated probability per document, no neural model.
 
-A spinner swaps a few percent of a text's content words for thesaurus synonyms. Each swap is
-weak evidence on its own (spun words are mostly fluent English), so the screen pools it into
-a handful of *document features*, each a rate or mean per word, and a small logistic model
-(weights in ``data/screen.v1.json``, fitted on the dev spinner profile and dev split by
-``scripts/fit_screen.py``) maps them to a score in [0, 1]:
+A spinner swaps 15-30% of a text's words for thesaurus synonyms. Each swap is weak evidence
+on its own (spun words are mostly fluent English), so the screen pools it in three steps:
 
-- ``gain_mean``, ``gain_gt0``, ``gain_gt2``, ``top20``: how much better the fast scorer
-  likes the best candidate original than the word itself (log-odds, channel prior included),
-  averaged, as rates above 0 and 2 per word, and over the 20 strongest slots;
-- ``psum``: summed posterior P(spun) per word under the default fast decision settings;
-- ``repair``: words that form no known bigram with their neighbours while a candidate does;
-- ``pmi``: mean association of adjacent word pairs (spinning breaks collocations);
-- ``infl_logf``, ``rare_infl``: inflected words whose surface form is rare next to their lemma
-  (spinners re-inflect synonyms: "morns", "exemptions");
-- ``content_logf``, ``rare_content``: mean log frequency of lower-case content words and the
-  share below a million occurrences (spun words are rarer than the words they replaced);
-- genre covariates that spinning does not change (sentence length, punctuation, capitals,
-  function words, slots per word), so the model can discount genre.
+1. **Sufficient statistics** (:data:`STATS`), additive over the text: counts and sums such as
+   "single-word slots where the best candidate original beats the word by more than 2 nats".
+   Being sums, they can be computed per sentence and added up for any stretch of text, which
+   is how ``scripts/fit_screen.py`` builds documents of 100 to 70,000 words from one scoring
+   pass.
+2. **Features** (:data:`FEATURES`): rates and means of those sums, so their *expected* value
+   does not depend on the length; a logistic model over them and their pairwise products
+   (:func:`expand`) maps them to one discriminant ``d``.
+3. **Length-aware calibration**: ``d`` is modelled per class (clean, spun) as a normal with
+   variance ``tau**2 + s**2 / words``: the ``s**2 / words`` part is sampling noise that
+   shrinks with length, the ``tau**2`` part is how much documents of different registers (and
+   spinners of different rates) differ however long they are. The score is
+   ``P(spun | d, words)`` from the two likelihoods and a prior, so a 100-word paragraph needs
+   much stronger evidence than a book, and a book's verdict is limited by register variance,
+   not by its length.
 
-The score is a screening signal: texts scoring high deserve a closer look (deep mode).
+The weights, the calibration and the settings the features depend on live in
+``data/screen.v2.json`` (header with provenance: script, data, split, date), fitted on the
+dev split of several registers (news, encyclopedic, scientific, technical, other) and the dev
+spinner profiles by ``scripts/fit_screen.py``.
 
->>> features_in_order = FEATURES[:3]
->>> features_in_order
+>>> FEATURES[:3]
 ('gain_mean', 'gain_gt0', 'gain_gt2')
+>>> len(STATS) > len(FEATURES) > 10
+True
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..errors import DataError
 from ..lexicon import Lexicon, morph
 from ..text import Document
+from ..tuning import Tuning, is_scored, log_prior
 from .candidates import FUNCTION_WORDS
-from .decode import Tuning, decide
-from .ngram import NgramScorer
+from .decode import decide
 
-SCREEN_MAGIC = "unspin-screen"
-SCREEN_FORMAT = 1
-SCREEN_VERSION = "screen.v1"
-SCREEN_FILE = "screen.v1.json"
-FEATURES = (
-    "gain_mean",
-    "gain_gt0",
-    "gain_gt2",
-    "top20",
-    "psum",
-    "repair",
-    "pmi",
-    "sent_len",
-    "punct",
-    "func_logf",
-    "capitals",
-    "func_rate",
-    "func_pairs",
-    "slots_per_word",
-    "infl_logf",
-    "rare_infl",
-    "content_logf",
-    "rare_content",
+SCREEN_KIND = "screen"
+SCREEN_FORMAT = 2
+SCREEN_VERSION = "screen.v2"
+SCREEN_FILE = "screen.v2.json"
+FIX = "reinstall unspin or rebuild it with scripts/fit_screen.py"
+
+# Additive per-stretch statistics (see module docstring); FEATURES are ratios of these.
+STATS = (
+    "words", "sentences", "slots1", "slots", "gain_sum", "gain_gt0", "gain_gt2", "gain_gt4", "psum", "repair",
+    "pmi_sum", "pmi_n", "punct", "capitals", "func", "func_logf_sum", "func_pairs", "func_hits",
+    "content", "content_logf_sum", "rare_content", "infl", "infl_sum", "rare_infl",
 )
-# The "lite" model needs no candidate generation (no re-inflection): it reads the document
-# and the lexicon directly, scoring only base-form words against their uninflected originals.
-LITE_FEATURES = (
-    "lite_gain_mean",
-    "lite_gain_gt0",
-    "lite_gain_gt2",
-    "lite_top20",
-    "pmi",
-    "sent_len",
-    "punct",
-    "func_logf",
-    "capitals",
-    "func_rate",
-    "func_pairs",
-    "infl_logf",
-    "rare_infl",
-    "content_logf",
-    "rare_content",
-)
-MODEL_FEATURES = {"fast": FEATURES, "lite": LITE_FEATURES}
-LITE_CANDIDATES = 8
-GAIN_CLIP = 8.0
-RARE_LOGF = math.log(1e6)
-# Fixed settings for the psum feature: the screen's weights must not move when the span
-# decision defaults are retuned.
-FEATURE_TUNING = Tuning(rho=0.12, lm_weight=1.0, prior_weight=1.0, name_penalty=2.5, multiword_bonus=0.0)
+_S = {name: k for k, name in enumerate(STATS)}
+# feature name -> (numerator stat, denominator stat); "sent_len" is log(words / sentences).
+_RATIOS = {
+    "gain_mean": ("gain_sum", "slots1"),
+    "gain_gt0": ("gain_gt0", "words"),
+    "gain_gt2": ("gain_gt2", "words"),
+    "gain_gt4": ("gain_gt4", "words"),
+    "psum": ("psum", "words"),
+    "repair": ("repair", "words"),
+    "pmi": ("pmi_sum", "pmi_n"),
+    "sent_len": ("words", "sentences"),
+    "punct": ("punct", "words"),
+    "capitals": ("capitals", "words"),
+    "func_rate": ("func", "words"),
+    "func_logf": ("func_logf_sum", "func"),
+    "func_pairs": ("func_hits", "func_pairs"),
+    "slots_per_word": ("slots", "words"),
+    "infl_logf": ("infl_sum", "infl"),
+    "rare_infl": ("rare_infl", "content"),
+    "content_logf": ("content_logf_sum", "content"),
+    "rare_content": ("rare_content", "content"),
+}
+FEATURES = tuple(_RATIOS)
+CAL_KEYS = ("mu0", "tau0", "s0", "mu1", "tau1", "s1", "prior", "prior_slope")
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """Fixed settings the statistics depend on (stored with the weights fitted on them)."""
+
+    gain_clip: float  # per-slot gain (nats) is clipped to +-gain_clip
+    rare_logf: float  # log(count + 100) below this is a "rare" content word
+    repair_candidates: int  # candidates tried when looking for a collocation repair
+    psum_tuning: Tuning  # decision settings of the psum statistic (independent of span tuning)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per class: ``d ~ N(mu, tau**2 + s**2 / words)``; the log prior odds of spun are
+    ``prior + prior_slope * log(words / 1000)`` (fitted: the normal tails are too light for
+    short texts, so short texts get a lower prior than the Gaussians alone would give)."""
+
+    mu0: float
+    tau0: float
+    s0: float
+    mu1: float
+    tau1: float
+    s1: float
+    prior: float
+    prior_slope: float = 0.0
+
+    def log_odds(self, d: float, words: int) -> float:
+        """log P(spun | d, words) / P(clean | d, words), non-decreasing in ``d``."""
+        n = max(1, words)
+        v0 = self.tau0**2 + self.s0**2 / n
+        v1 = self.tau1**2 + self.s1**2 / n
+        a = 0.5 * (1.0 / v0 - 1.0 / v1)  # the log-ratio is a*d^2 + b*d + c
+        b = self.mu1 / v1 - self.mu0 / v0
+        if a > 1e-12:  # opens upwards: use the rising branch right of the vertex
+            d = max(d, -b / (2 * a))
+        elif a < -1e-12:  # opens downwards: use the rising branch left of the vertex
+            d = min(d, -b / (2 * a))
+        llr = (-0.5 * (d - self.mu1) ** 2 / v1 - 0.5 * math.log(v1)) - (-0.5 * (d - self.mu0) ** 2 / v0 - 0.5 * math.log(v0))
+        return llr + self.prior + self.prior_slope * math.log(n / 1000.0)
+
+
+def expand(z: Sequence[float]) -> list[float]:
+    """The model's inputs from standardised features: ``z`` then every product ``z[i] * z[j]``, i <= j.
+
+    The products let a linear model discount register: what counts as a high rate of strong
+    candidate originals depends on how rare, capitalised or function-word-heavy the text is.
+
+    >>> expand([1.0, 2.0])
+    [1.0, 2.0, 1.0, 2.0, 4.0]
+    """
+    k = len(z)
+    return [*z, *(z[i] * z[j] for i in range(k) for j in range(i, k))]
+
+
+def n_inputs(k: int) -> int:
+    """Length of :func:`expand` for ``k`` features."""
+    return k + k * (k + 1) // 2
 
 
 @dataclass(frozen=True)
 class ScreenModel:
-    """A logistic model over :data:`FEATURES` (standardised by ``mean``/``scale``)."""
+    """A logistic discriminant over :data:`FEATURES` and their pairwise products, plus a
+    length-aware calibration. ``weights`` apply to :func:`expand` of the standardised features."""
 
     version: str
     features: tuple[str, ...]
@@ -104,243 +152,233 @@ class ScreenModel:
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
+    calibration: Calibration
+    settings: FeatureSettings
     header: Mapping[str, object]
 
-    def score(self, feats: Mapping[str, float]) -> float:
-        """Probability-like score in [0, 1] for a feature mapping."""
-        z = self.bias
-        for name, m, s, w in zip(self.features, self.mean, self.scale, self.weights):
-            z += w * (feats[name] - m) / s
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
+    def discriminant(self, feats: Mapping[str, float]) -> float:
+        """The linear discriminant ``d`` (log-odds of the underlying logistic model)."""
+        z = [(feats[name] - m) / s for name, m, s in zip(self.features, self.mean, self.scale)]
+        return self.bias + sum(w * x for w, x in zip(self.weights, expand(z)))
+
+    def score(self, feats: Mapping[str, float], words: int) -> float:
+        """P(spun) in [0, 1] for a feature mapping of a text of ``words`` words."""
+        z = self.calibration.log_odds(self.discriminant(feats), words)
+        return _sigmoid(z)
 
 
-def _best_gain(x) -> float:
-    best = -1e9
-    for sc, c in zip(x.cands, x.slot.candidates):
-        v = sc + math.log(max(c.prior, 1e-6))
-        if v > best:
-            best = v
-    g = best - x.keep
-    return max(-GAIN_CLIP, min(GAIN_CLIP, g))
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 def _adjacent(doc: Document, a: int, b: int) -> bool:
     return doc.text[doc.tokens[a].end : doc.tokens[b].start] == " "
 
 
-def document_features(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -> dict[str, float]:
-    """The screening features of one document (see the module docstring).
+def stretch_stats(
+    doc: Document, lexicon: Lexicon, slots_scored: Sequence, settings: FeatureSettings, bins: Sequence[int] | None = None
+) -> list[list[float]]:
+    """The :data:`STATS` of a document, one row per bin (one bin unless ``bins`` is given).
 
-    ``slots_scored`` are the pipeline's ScoredSlot objects (``slot``, ``keep``, ``cands``,
-    ``mid_sentence_capital``) for the whole document, in any order.
+    ``slots_scored`` are the fast pipeline's ScoredSlot objects (``slot``, ``keep``, ``cands``,
+    ``mid_sentence_capital``), in any order. ``bins[k]`` is the bin of sentence ``k``; rows
+    add up to the whole document's statistics.
     """
     toks = doc.tokens
-    words = [t for t in toks if t.is_word]
-    n_words = max(1, len(words))
-    gains: list[float] = []
-    psum = 0.0
-    repair = 0
+    n_bins = (max(bins) + 1) if bins else 1
+    rows = [[0.0] * len(STATS) for _ in range(n_bins)]
+    tok_bin = [0] * len(toks)
+    if bins:
+        for k, sent in enumerate(doc.sentences):
+            for i in range(sent.first_token, sent.last_token):
+                tok_bin[i] = bins[k]
+            rows[bins[k]][_S["sentences"]] += 1
+    else:
+        rows[0][_S["sentences"]] = len(doc.sentences)
+    _slot_stats(doc, lexicon, slots_scored, settings, rows, tok_bin)
+    _text_stats(doc, lexicon, settings, rows, tok_bin)
+    return rows
+
+
+def _slot_stats(doc, lexicon, slots_scored, settings, rows, tok_bin) -> None:  # type: ignore[no-untyped-def]
+    toks = doc.tokens
+    clip = settings.gain_clip
     for x in slots_scored:
-        psum += decide(x.slot, x.keep, x.cands, FEATURE_TUNING, x.mid_sentence_capital).p_spun
         s = x.slot
+        row = rows[tok_bin[s.first]]
+        row[_S["slots"]] += 1
+        row[_S["psum"]] += decide(s, x.keep, x.cands, settings.psum_tuning, x.mid_sentence_capital).p_spun
         if s.n_words != 1:
             continue
-        gains.append(_best_gain(x))
+        best = max((sc + log_prior(c.prior) for sc, c in zip(x.cands, s.candidates) if is_scored(sc)), default=None)
+        g = 0.0 if best is None else max(-clip, min(clip, best - x.keep))
+        row[_S["slots1"]] += 1
+        row[_S["gain_sum"]] += g
+        row[_S["gain_gt0"]] += g > 0
+        row[_S["gain_gt2"]] += g > 2
+        row[_S["gain_gt4"]] += g > 4
         i = s.first
         w = toks[i].lower
         prev = toks[i - 1].lower if i > 0 and toks[i - 1].is_word and _adjacent(doc, i - 1, i) else ""
         nxt = toks[i + 1].lower if i + 1 < len(toks) and toks[i + 1].is_word and _adjacent(doc, i, i + 1) else ""
         if x.mid_sentence_capital or (prev and lexicon.bigram(prev, w)) or (nxt and lexicon.bigram(w, nxt)):
             continue
-        for c in s.candidates[:8]:
+        for c in s.candidates[: settings.repair_candidates]:
             low = c.text.lower()
             if (prev and prev not in FUNCTION_WORDS and lexicon.bigram(prev, low)) or (
                 nxt and nxt not in FUNCTION_WORDS and lexicon.bigram(low, nxt)
             ):
-                repair += 1
+                row[_S["repair"]] += 1
                 break
-    out = _gain_features(gains, n_words, "")
-    out["psum"] = psum / n_words
-    out["repair"] = repair / n_words
-    out["slots_per_word"] = len(gains) / n_words
-    out.update(text_features(doc, lexicon))
-    return out
-
-
-def _gain_features(gains: list[float], n_words: int, prefix: str) -> dict[str, float]:
-    gains = sorted(gains)
-    top = gains[-20:]
-    return {
-        prefix + "gain_mean": sum(gains) / max(1, len(gains)),
-        prefix + "gain_gt0": sum(1 for g in gains if g > 0) / n_words,
-        prefix + "gain_gt2": sum(1 for g in gains if g > 2) / n_words,
-        prefix + "top20": sum(top) / max(1, len(top)),
-    }
-
-
-def text_features(doc: Document, lexicon: Lexicon) -> dict[str, float]:
-    """The features that need no candidates: collocations, morphology, frequency, genre."""
-    toks = doc.tokens
-    words = [t for t in toks if t.is_word]
-    n_words = max(1, len(words))
-    total_uni = float(max(1, lexicon.total_unigrams))
-    total_bi = float(max(1, lexicon.total_bigrams))
-    pmis: list[float] = []
-    func_pairs = func_hits = 0
-    for k in range(len(toks) - 1):
-        a, b = toks[k], toks[k + 1]
-        if not (a.is_word and b.is_word):
-            continue
-        la, lb = a.lower, b.lower
-        if la in FUNCTION_WORDS and lb in FUNCTION_WORDS:
-            func_pairs += 1
-            func_hits += lexicon.bigram(la, lb) > 0
-        if not _adjacent(doc, k, k + 1):
-            continue
-        ua, ub = lexicon.unigram(la), lexicon.unigram(lb)
-        if ua and ub:
-            expected = ua / total_uni * ub / total_uni * total_bi
-            pmis.append(math.log((lexicon.bigram(la, lb) + 1.0) / (expected + 1.0)))
-    func = [t for t in words if t.lower in FUNCTION_WORDS]
-    content = [t.lower for t in words if t.lower not in FUNCTION_WORDS and t.text.islower()]
-    n_content = max(1, len(content))
-    content_logf = [math.log(lexicon.unigram(w) + 100.0) for w in content]
-    infl: list[float] = []
-    for w in content:
-        lemma = morph.canonical_word(w)
-        if lemma != w:
-            infl.append(math.log(lexicon.unigram(w) + 100.0) - math.log(lexicon.unigram(lemma) + 100.0))
-    func_logf = sum(math.log(lexicon.unigram(t.lower) + 100.0) for t in func) / max(1, len(func))
-    return {
-        "pmi": sum(pmis) / max(1, len(pmis)),
-        "sent_len": math.log(n_words / max(1, len(doc.sentences))),
-        "punct": sum(1 for t in toks if t.kind == "punct") / n_words,
-        "func_logf": func_logf,
-        "capitals": sum(1 for t in words if t.text[:1].isupper()) / n_words,
-        "func_rate": len(func) / n_words,
-        "func_pairs": func_hits / max(1, func_pairs),
-        "infl_logf": sum(infl) / max(1, len(infl)),
-        "rare_infl": sum(1 for d in infl if d < -2.0) / n_content,
-        "content_logf": sum(content_logf) / n_content,
-        "rare_content": sum(1 for v in content_logf if v < RARE_LOGF) / n_content,
-    }
-
-
-def lite_features(doc: Document, lexicon: Lexicon) -> dict[str, float]:
-    """Features of the "lite" model: no candidate generation, no re-inflection.
-
-    Every lower-case content word that is its own base form and has single-word originals in
-    the lexicon is compared with its top originals (uninflected) by the fast scorer's
-    association with the neighbouring words, channel prior included.
-    """
-    scorer = NgramScorer(lexicon)
-    toks = doc.tokens
-    n_words = max(1, sum(1 for t in toks if t.is_word))
-    gains: list[float] = []
-    for i, t in enumerate(toks):
-        if not t.is_word or len(t.text) < 2 or not t.text.islower():
-            continue
-        w = t.lower
-        if w in FUNCTION_WORDS:
-            continue
-        cands = _base_originals(lexicon, w)
-        if not cands:
-            continue
-        prev = toks[i - 1].lower if i > 0 and toks[i - 1].is_word and _adjacent(doc, i - 1, i) else ""
-        nxt = toks[i + 1].lower if i + 1 < len(toks) and toks[i + 1].is_word and _adjacent(doc, i, i + 1) else ""
-        keep = scorer.association(prev, (w,), nxt)
-        best = max(scorer.association(prev, (o,), nxt) + math.log(max(p, 1e-6)) for o, p in cands)
-        gains.append(max(-GAIN_CLIP, min(GAIN_CLIP, best - keep)))
-    out = _gain_features(gains, n_words, "lite_")
-    out.update(text_features(doc, lexicon))
-    return out
-
-
-def _base_originals(lexicon: Lexicon, word: str) -> tuple[tuple[str, float], ...]:
-    return _base_originals_cached(lexicon, word)
-
-
-@lru_cache(maxsize=200_000)
-def _base_originals_cached(lexicon: Lexicon, word: str) -> tuple[tuple[str, float], ...]:
-    if morph.canonical_word(word) != word:
-        return ()  # inflected: the lite model skips it (re-inflecting is what costs time)
-    return tuple((o, p) for o, p in lexicon.originals(word)[:LITE_CANDIDATES] if " " not in o)
-
-
-def fast_document_score(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -> float:
-    """Screening score in [0, 1] of a whole document from the fast pipeline's scored slots.
-
-    Higher means more likely spun. Deterministic; 0.0 for a document without words. Meant
-    for texts of a few hundred words or more: on short texts it is noisy.
-    """
-    if not any(t.is_word for t in doc.tokens):
-        return 0.0
-    return round(load_screen_model("fast").score(document_features(doc, lexicon, slots_scored)), 4)
-
-
-def screen_document(doc: Document, lexicon: Lexicon) -> float:
-    """Screening score in [0, 1] without the pipeline (the "lite" model; several times faster).
-
-    For screening large volumes: it needs no candidate generation. Slightly weaker than
-    :func:`fast_document_score`.
-    """
-    if not any(t.is_word for t in doc.tokens):
-        return 0.0
-    return round(load_screen_model("lite").score(lite_features(doc, lexicon)), 4)
-
-
-def parse_screen_model(raw: Mapping[str, object], name: str = "fast", source: str = SCREEN_FILE) -> ScreenModel:
-    """Validate a decoded weight file and return its model ``name``; DataError says what is wrong."""
-    fix = "rebuild it with scripts/fit_screen.py or reinstall unspin"
-    if not isinstance(raw, Mapping) or raw.get("magic") != SCREEN_MAGIC:
-        raise DataError(f"{source} is not an unspin screen model (no magic {SCREEN_MAGIC!r}); {fix}")
-    if raw.get("format") != SCREEN_FORMAT:
-        raise DataError(f"{source} has format {raw.get('format')!r}, this unspin reads {SCREEN_FORMAT}; {fix}")
-    if raw.get("version") != SCREEN_VERSION:
-        raise DataError(f"{source} holds version {raw.get('version')!r}, expected {SCREEN_VERSION!r}; {fix}")
-    if name not in MODEL_FEATURES:
-        raise DataError(f"unknown screen model {name!r}; known: {', '.join(MODEL_FEATURES)}")
-    models = raw.get("models")
-    body = models.get(name) if isinstance(models, Mapping) else None
-    if not isinstance(body, Mapping):
-        raise DataError(f"{source} has no model {name!r}; {fix}")
-    expected = MODEL_FEATURES[name]
-    feats = tuple(body.get("features", ()))  # type: ignore[arg-type]
-    if feats != expected:
-        raise DataError(f"{source} model {name!r} lists features {list(feats)}, this unspin computes {list(expected)}; {fix}")
-    try:
-        mean = tuple(float(v) for v in body["mean"])  # type: ignore[union-attr]
-        scale = tuple(float(v) for v in body["scale"])  # type: ignore[union-attr]
-        weights = tuple(float(v) for v in body["weights"])  # type: ignore[union-attr]
-        bias = float(body["bias"])  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DataError(f"{source} model {name!r} lacks a valid mean/scale/weights/bias ({exc}); {fix}") from None
-    if not (len(mean) == len(scale) == len(weights) == len(expected)) or any(v <= 0 for v in scale):
-        raise DataError(f"{source} model {name!r} has {len(weights)} weights for {len(expected)} features "
-                        f"or a non-positive scale; {fix}")
-    header = {k: v for k, v in raw.items() if k != "models"}
-    header.update({k: v for k, v in body.items() if k not in ("features", "mean", "scale", "weights", "bias")})
-    return ScreenModel(SCREEN_VERSION, feats, mean, scale, weights, bias, header)
-
-
-def read_screen_model(path: Path | str, name: str = "fast") -> ScreenModel:
-    """Read and validate a screen weight file (uncached)."""
-    path = Path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(f"screen model {path} is missing; reinstall unspin or run scripts/fit_screen.py") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"screen model {path} is unreadable ({exc}); rebuild it with scripts/fit_screen.py") from None
-    return parse_screen_model(raw, name, str(path))
 
 
 @cache
-def load_screen_model(name: str = "fast") -> ScreenModel:
-    """A shipped screen model, "fast" or "lite" (read once per process)."""
+def _lemma_of(word: str) -> str:
+    return morph.canonical_word(word)
+
+
+def _text_stats(doc, lexicon, settings, rows, tok_bin) -> None:  # type: ignore[no-untyped-def]
+    """Collocations, morphology, frequency and genre: statistics that need no candidates."""
+    toks = doc.tokens
+    total_uni = float(max(1, lexicon.total_unigrams))
+    total_bi = float(max(1, lexicon.total_bigrams))
+    unigram, bigram = lexicon.unigram, lexicon.bigram
+    rare = settings.rare_logf
+    for k, t in enumerate(toks):
+        row = rows[tok_bin[k]]
+        if t.kind == "punct":
+            row[_S["punct"]] += 1
+            continue
+        if not t.is_word:
+            continue
+        low = t.lower
+        row[_S["words"]] += 1
+        if t.text[:1].isupper():
+            row[_S["capitals"]] += 1
+        if low in FUNCTION_WORDS:
+            row[_S["func"]] += 1
+            row[_S["func_logf_sum"]] += math.log(unigram(low) + 100.0)
+        elif t.text.islower():
+            lf = math.log(unigram(low) + 100.0)
+            row[_S["content"]] += 1
+            row[_S["content_logf_sum"]] += lf
+            row[_S["rare_content"]] += lf < rare
+            lemma = _lemma_of(low)
+            if lemma != low:
+                d = lf - math.log(unigram(lemma) + 100.0)
+                row[_S["infl"]] += 1
+                row[_S["infl_sum"]] += d
+                row[_S["rare_infl"]] += d < -2.0
+        if k + 1 < len(toks) and toks[k + 1].is_word:
+            nl = toks[k + 1].lower
+            if low in FUNCTION_WORDS and nl in FUNCTION_WORDS:
+                row[_S["func_pairs"]] += 1
+                row[_S["func_hits"]] += bigram(low, nl) > 0
+            if _adjacent(doc, k, k + 1):
+                ua, ub = unigram(low), unigram(nl)
+                if ua and ub:
+                    expected = ua / total_uni * ub / total_uni * total_bi
+                    row[_S["pmi_sum"]] += math.log((bigram(low, nl) + 1.0) / (expected + 1.0))
+                    row[_S["pmi_n"]] += 1
+
+
+def features_from_stats(stats: Sequence[float]) -> dict[str, float]:
+    """:data:`FEATURES` from a row of :data:`STATS` (an empty denominator counts as 1).
+
+    >>> f = features_from_stats([100.0 if s == "words" else 5.0 for s in STATS])
+    >>> f["gain_gt0"], round(f["sent_len"], 3)
+    (0.05, 2.996)
+    """
+    out = {}
+    for name, (num, den) in _RATIOS.items():
+        v = stats[_S[num]] / max(1.0, stats[_S[den]])
+        out[name] = math.log(max(v, 1.0)) if name == "sent_len" else v
+    return out
+
+
+def document_features(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -> dict[str, float]:
+    """The :data:`FEATURES` of one document under the shipped model's settings."""
+    settings = load_screen_model().settings
+    return features_from_stats(stretch_stats(doc, lexicon, slots_scored, settings)[0])
+
+
+def fast_document_score(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -> float:
+    """P(spun) of a whole document from the fast pipeline's scored slots, rounded to 4 places.
+
+    Calibrated over registers and lengths (see the module docstring): ``unspin.scoring``
+    turns it into the fast-mode risk level. Deterministic; 0.0 for a text without words.
+    """
+    model = load_screen_model()
+    stats = stretch_stats(doc, lexicon, slots_scored, model.settings)[0]
+    words = int(stats[_S["words"]])
+    if words == 0:
+        return 0.0
+    return round(model.score(features_from_stats(stats), words), 4)
+
+
+def fast_screen(doc: Document, lexicon: Lexicon) -> float:
+    """:func:`fast_document_score` of a document, running the fast pipeline's slots itself."""
+    from ..config import Config
+    from .pipeline import score
+
+    if not any(t.is_word for t in doc.tokens):
+        return 0.0
+    scored = score(doc.text, Config(mode="fast"))
+    return fast_document_score(scored.doc, lexicon, [x for seg in scored.segments for x in seg])
+
+
+def _floats(body: Mapping[str, object], key: str, n: int | None = None) -> tuple[float, ...]:
+    vals = tuple(float(v) for v in body[key])  # type: ignore[union-attr]
+    if n is not None and len(vals) != n:
+        raise ValueError(f"{key} has {len(vals)} values, expected {n}")
+    return vals
+
+
+def parse_screen_model(raw: Mapping[str, object], source: str = SCREEN_FILE) -> ScreenModel:
+    """Validate a decoded model file; a DataError says in one line what is wrong."""
+    from ..datafiles import check_header, json_header
+
+    check_header(json_header(raw, source, FIX), SCREEN_KIND, SCREEN_FORMAT, SCREEN_VERSION, FIX,
+                 required=("built", "script", "fitted_on", "split", "sources"))
+    try:
+        feats = tuple(str(f) for f in raw["features"])  # type: ignore[union-attr]
+        if feats != FEATURES:
+            raise ValueError(f"features {list(feats)} differ from the ones this unspin computes {list(FEATURES)}")
+        n = len(feats)
+        mean, scale, weights = _floats(raw, "mean", n), _floats(raw, "scale", n), _floats(raw, "weights", n_inputs(n))
+        if any(not s > 0 for s in scale):
+            raise ValueError("a non-positive scale")
+        cal = raw["calibration"]
+        calibration = Calibration(*(float(cal[k]) for k in CAL_KEYS))  # type: ignore[index]
+        if min(calibration.tau0, calibration.tau1) <= 0 or min(calibration.s0, calibration.s1) < 0:
+            raise ValueError("calibration: tau must be positive and s non-negative")
+        st = raw["settings"]
+        settings = FeatureSettings(float(st["gain_clip"]), float(st["rare_logf"]), int(st["repair_candidates"]),  # type: ignore[index]
+                                   Tuning(**st["psum_tuning"]))  # type: ignore[index]
+        bias = float(raw["bias"])  # type: ignore[arg-type]
+        values = (*mean, *scale, *weights, bias, *(getattr(calibration, k) for k in CAL_KEYS))
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError("a value is not finite")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DataError(f"{source} is not a valid screen model ({exc}); {FIX}") from None
+    header = {k: v for k, v in raw.items() if not isinstance(v, (list, dict))}
+    return ScreenModel(SCREEN_VERSION, feats, mean, scale, weights, bias, calibration, settings, header)
+
+
+def read_screen_model(path: Path | str) -> ScreenModel:
+    """Read and validate a screen model file (uncached)."""
+    from ..datafiles import read_json
+
+    path = Path(path)
+    return parse_screen_model(read_json(path, str(path), FIX)[1], str(path))
+
+
+@cache
+def load_screen_model() -> ScreenModel:
+    """The shipped screen model (read once per process)."""
     from ..datafiles import path
 
-    return read_screen_model(path(SCREEN_FILE), name)
+    return read_screen_model(path(SCREEN_FILE))
