@@ -63,7 +63,12 @@ def _slot_record(seg: int, x: ScoredSlot) -> list:
 
 
 def build_cache(args: argparse.Namespace) -> None:
-    docs = sample(load_corpus(default_corpus_path("dev")), args.docs)
+    if args.split != "dev":
+        print(f"note: a {args.split}-split cache is for evaluation only (train refuses it)", file=sys.stderr)
+    profiles = tuple(args.profiles)
+    if args.split == "dev" and any(p in HELD_OUT for p in profiles):
+        raise SystemExit(f"held-out profiles {HELD_OUT} are never cached from the dev split for training")
+    docs = sample(load_corpus(default_corpus_path(args.split)), args.docs)
     config = Config(n_threads=args.threads)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -79,15 +84,15 @@ def build_cache(args: argparse.Namespace) -> None:
     words = 0
     with gzip.open(out, mode, encoding="utf-8") as fh:
         if not done:
-            fh.write(json.dumps({"magic": "unspin-decision-cache", "format": CACHE_FORMAT, "split": "dev",
-                                 "profiles": list(DEV_PROFILES), "docs": args.docs, "rates": args.rates,
+            fh.write(json.dumps({"magic": "unspin-decision-cache", "format": CACHE_FORMAT, "split": args.split,
+                                 "profiles": list(profiles), "words": args.words, "docs": args.docs, "rates": args.rates,
                                  "date": datetime.date.today().isoformat()}) + "\n")
         for i, d in enumerate(docs):
             if i % args.shards != args.shard:
                 continue
             text = _first_words(d.text, args.words)
             jobs = [("clean", text, [], 0.0)]
-            for pi, profile in enumerate(DEV_PROFILES):
+            for pi, profile in enumerate(profiles):
                 rate = args.rates[(i + pi) % len(args.rates)]
                 st = spin(text, profile=profile, rate=rate, seed=1000 + i)
                 jobs.append((profile, st.spun, [[e.spun_start, e.spun_end, e.original_text] for e in st.edits], rate))
@@ -271,7 +276,7 @@ def evaluate(docs: list[dict], model: DecisionModel | None, infer: dict, thresho
                 segs.setdefault(seg, []).append(x)
             sc = Scored(d["text"], doc, tuple(tuple(v) for _, v in sorted(segs.items())), d["words"], d["scorer"],
                         "", "deep", False, None)
-            a = finish(sc, config, decision=model) if model is not None else finish(sc, config)
+            a = finish(sc, config, decision=model)  # model None: the noisy-channel baseline
             if d["profile"] == "clean":
                 fc += changed_words(d["text"], a.edits)
                 clean_words += d["words"]
@@ -292,13 +297,48 @@ def evaluate(docs: list[dict], model: DecisionModel | None, infer: dict, thresho
             "fc_per_1k": 1000 * fc / max(clean_words, 1), "gold": gold_n}
 
 
+def run_evaluate(args: argparse.Namespace) -> None:
+    """Per-profile numbers of the shipped decision on a cache (e.g. the test split), and risk levels."""
+    import unspin.engine.pipeline as pl
+
+    header, docs = read_cache(args.cache)
+    config = Config()
+    print(f"cache: split {header.get('split')}, {len(docs)} texts")
+    table = {}
+    for profile in sorted({d["profile"] for d in docs}):
+        ds = [d for d in docs if d["profile"] == profile]
+        clean = [d for d in docs if d["profile"] == "clean" and d["doc"] in {x["doc"] for x in ds}]
+        res = evaluate(ds + clean, pl.load_tuning().decision, {}) if profile != "clean" else None
+        if res is not None and args.baseline:
+            b = evaluate(ds + clean, None, {})
+            res.update({f"baseline_{k}": v for k, v in b.items()})
+        risks: dict[str, int] = {}
+        for d in ds:
+            doc = tokenize(d["text"])
+            segs: dict[int, list] = {}
+            for seg, x in zip(d["segs"], d["scored_slots"]):
+                segs.setdefault(seg, []).append(x)
+            sc = Scored(d["text"], doc, tuple(tuple(v) for _, v in sorted(segs.items())), d["words"], d["scorer"],
+                        "", "deep", False, None)
+            risk = finish(sc, config).report.risk
+            risks[risk] = risks.get(risk, 0) + 1
+        words = sum(d["words"] for d in ds)
+        table[profile] = {"texts": len(ds), "words": words, "risk": risks, **(res or {})}
+        print(profile, json.dumps(table[profile]))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"cache": args.cache, "header": header, "results": table}, indent=1))
+
+
 def run_train(args: argparse.Namespace) -> None:
     header, docs = read_cache(args.cache)
-    assert not any(d["profile"] in HELD_OUT for d in docs), "held-out profile in the training cache"
+    if header.get("split") != "dev" or any(d["profile"] in HELD_OUT for d in docs):
+        raise SystemExit("train reads dev-split caches of the dev profiles only")
     uni = Unigrams(load_lexicon(Config().lexicon))
     ids = sorted({d["doc"] for d in docs})
     folds = [set(ids[0::2]), set(ids[1::2])]
     t0 = time.time()
+    base = evaluate(docs, None, {})
+    print("noisy-channel baseline (shipped formula) on the same dev texts: " + " ".join(f"{k} {v:.3f}" for k, v in base.items()))
     best = None
     for l2 in args.l2:
         for strength in args.rate_strength:
@@ -349,6 +389,8 @@ def main() -> None:
     c.add_argument("--rates", type=float, nargs="+", default=[0.15, 0.3])
     c.add_argument("--out", default="benchmarks/cache/deep-dev.jsonl.gz")
     c.add_argument("--resume", action="store_true")
+    c.add_argument("--split", default="dev", choices=["dev", "test"])
+    c.add_argument("--profiles", nargs="+", default=list(DEV_PROFILES))
     c.add_argument("--words", type=int, default=150, help="cut each document after about this many words")
     c.add_argument("--threads", type=int, default=1)
     c.add_argument("--shard", type=int, default=0)
@@ -360,8 +402,12 @@ def main() -> None:
     t.add_argument("--bias-shift", type=float, nargs="+", default=[-1.0, 0.0, 1.0])
     t.add_argument("--max-fc", type=float, default=1.0)
     t.add_argument("--write", action="store_true")
+    e = sub.add_parser("evaluate")
+    e.add_argument("cache", nargs="+")
+    e.add_argument("--json")
+    e.add_argument("--baseline", action="store_true", help="also the noisy-channel formula on the same cache")
     args = ap.parse_args()
-    build_cache(args) if args.cmd == "cache" else run_train(args)
+    {"cache": build_cache, "train": run_train, "evaluate": run_evaluate}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ document (they do not depend on the decision parameters), then a small grid is s
 
 Prints the best settings by a single objective: exact restorations minus a penalty for
 false changes on clean text (3 x false changes per gold span), with the span F1 alongside.
+
+These are the noisy-channel settings (fast mode; deep mode when no learned decision is
+shipped). Copy the chosen values, with their provenance, into the ``noisy_channel`` block of
+``src/unspin/data/tuning.v2.json`` (:mod:`unspin.tuning`): the one home of tuned numbers.
+Deep mode's learned decision is trained by ``scripts/train_decision.py``.
 """
 
 from __future__ import annotations
