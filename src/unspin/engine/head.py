@@ -8,7 +8,8 @@ GGUF file (Gemma 3 ties it to the token embeddings) and computes
 * the logit of any requested (row, token) pair: one dot product;
 * the normaliser of a row over a **sub-vocabulary**: the tokens, among the first
   ``SUB_VOCAB_MAX_ID`` ids, whose text is English-script (ASCII, whitespace, Latin-1 letters,
-  typographic punctuation), plus the end-of-text token and any token requested in that row.
+  typographic punctuation), every English-script single character, the end-of-text token,
+  and any token requested in that row.
   Tokens outside it (other scripts, rare pieces) carry almost no probability after English
   text; the measured error of the log-probabilities is in ``docs/notes/speed.md``;
 * the top-k next tokens of a row over the sub-vocabulary.
@@ -70,7 +71,13 @@ class OutputHead:
         limit = min(max_id, n_vocab)
         mask = np.zeros(n_vocab, dtype=bool)
         if isinstance(pieces, list) and len(pieces) == n_vocab:
-            mask[:limit] = [_english_script(p.replace("\u2581", " ")) for p in pieces[:limit]]
+            # English-script pieces among the first ids, plus every English-script piece of at
+            # most one character (Gemma keeps single characters, punctuation and digits at the
+            # end of its vocabulary).
+            for i, p in enumerate(pieces):
+                p = p.replace("\u2581", " ")
+                if (i < limit or len(p.strip()) <= 1) and _english_script(p):
+                    mask[i] = True
         else:  # no token texts: take the first ids as they come
             mask[:limit] = True
         if 0 <= eos < n_vocab:

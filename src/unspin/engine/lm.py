@@ -38,7 +38,7 @@ from .head import OutputHead
 
 N_CTX = 2048
 N_BATCH = 256
-N_SEQ = 16
+N_SEQ = 64  # parallel sequences per batch (sequence 0 holds the pass)
 DEFAULT_HEAD = "exact"  # until the sub-vocabulary error is measured on real text
 HEAD_PROBE_TOLERANCE = 0.05  # max |logit| gap numpy head vs llama.cpp accepted at load time
 
@@ -357,7 +357,7 @@ class LanguageModel:
         n = len(ids)
         if n == 0:
             raise ModelError("cannot score an empty token sequence")
-        if n > N_CTX - 64:
+        if n > N_CTX - N_BATCH:  # room left for a batch of continuations
             raise ModelError(f"segment of {n} tokens exceeds the context window")
         wanted = wanted or {}
         pos = range(1, n) if positions is None else sorted({t for t in positions if 1 <= t < n})
@@ -460,7 +460,7 @@ class LanguageModel:
         continuation is priced by the caller from the pass; here ``out[k][i-1] =
         log P(conts[k][i] | prefix + conts[k][:i])`` for ``i >= 1``.
         """
-        return self._continuations(prefix_len, conts, self._head(head))
+        return self._continuations([prefix_len] * len(conts), conts, self._head(head))
 
     def score_continuations(
         self, prefix_len: int, conts: Sequence[Sequence[int]], head: str | None = None
@@ -472,28 +472,44 @@ class LanguageModel:
         The first token comes from the pass's own hidden state; the rest run as parallel
         sequences sharing the prefix's KV cache.
         """
+        return self.score_hypotheses([(prefix_len, c) for c in conts], head=head)
+
+    def score_hypotheses(
+        self, items: Sequence[tuple[int, Sequence[int]]], head: str | None = None
+    ) -> list[np.ndarray]:
+        """:meth:`score_continuations` for many prefixes of the last pass at once.
+
+        ``items[k] = (prefix_len, tokens)``; ``out[k][i] = log P(tokens[i] | ids[:prefix_len] +
+        tokens[:i])``. Hypotheses of different slots share batches (up to ``N_SEQ - 1``
+        sequences and ``N_BATCH`` tokens per batch), each reading its own prefix from the
+        pass's KV cache: give all of a segment's hypotheses in one call. Tokens beyond
+        ``N_BATCH`` per hypothesis are dropped.
+        """
         h = self._head(head)
         last = self._last
-        if last is None or not 1 <= prefix_len <= len(last.ids):
-            raise ModelError("score_continuations needs a pass covering the prefix (call score_pass first)")
-        if self.out_head is None or last.hp.shape[1] == 0:
-            raise ModelError("score_continuations needs the sub head's output matrix")
-        rest = self._continuations(prefix_len, conts, h)
-        firsts = [k for k, c in enumerate(conts) if len(c)]
-        rows = np.full(len(firsts), prefix_len - 1, dtype=np.int64)
-        toks = np.asarray([conts[k][0] for k in firsts], dtype=np.int64)
+        if last is None or self.out_head is None or last.hp.shape[1] == 0:
+            raise ModelError("score_hypotheses needs a pass first (call score_pass or pass_logprobs)")
+        for p, _ in items:
+            if not 1 <= p <= len(last.ids):
+                raise ModelError(f"prefix length {p} is outside the last pass (1..{len(last.ids)})")
+        rest = self._continuations([p for p, _ in items], [c for _, c in items], h)
+        firsts = [k for k, (_, c) in enumerate(items) if len(c)]
+        rows = np.asarray([items[k][0] - 1 for k in firsts], dtype=np.int64)
+        toks = np.asarray([items[k][1][0] for k in firsts], dtype=np.int64)
+        if len(toks) and (toks.min() < 0 or toks.max() >= self.n_vocab):
+            raise ModelError("a hypothesis token id is outside the model's vocabulary")
         vals = self.out_head.pair_logits(last.hp, rows, toks)
         if h == "sub" or last.head == "sub":
             lps = self._normalise(last.hp, last.lse, rows, toks, vals)
         else:  # exact: llama.cpp's full-vocabulary normaliser of that row
             lps = vals - last.lse[rows]
-        out: list[np.ndarray] = [np.zeros(0)] * len(conts)
+        out: list[np.ndarray] = [np.zeros(0)] * len(items)
         for j, k in enumerate(firsts):
             out[k] = np.concatenate([[lps[j]], rest[k]])
         return out
 
-    def _continuations(self, prefix_len: int, conts: Sequence[Sequence[int]], h: str) -> list[np.ndarray]:
-        if prefix_len < 1:
+    def _continuations(self, prefixes: Sequence[int], conts: Sequence[Sequence[int]], h: str) -> list[np.ndarray]:
+        if any(p < 1 for p in prefixes):
             raise ModelError("a continuation needs a prefix of at least one token (BOS)")
         results: list[np.ndarray] = [np.zeros(0)] * len(conts)
         conts = [list(c)[: N_BATCH] for c in conts]  # longer than a batch: truncated
@@ -511,10 +527,10 @@ class LanguageModel:
             seqs: list[int] = []
             flags: list[bool] = []
             for s, k in enumerate(group, start=1):
-                self._ctx.kv_cache_seq_cp(0, s, 0, prefix_len)
+                self._ctx.kv_cache_seq_cp(0, s, 0, prefixes[k])
                 c = conts[k]
                 toks.extend(c)
-                pos.extend(range(prefix_len, prefix_len + len(c)))
+                pos.extend(range(prefixes[k], prefixes[k] + len(c)))
                 seqs.extend([s] * len(c))
                 flags.extend([True] * (len(c) - 1) + [False])
             try:
