@@ -245,7 +245,7 @@ def fit(args: argparse.Namespace) -> None:
     counts = {g: groups.count(g) for g in set(groups)}
     sw = np.array([1.0 / counts[g] for g in groups])
     mu_x, sd_x = x.mean(0), x.std(0) + 1e-9
-    e = expand_matrix((x - mu_x) / sd_x)
+    e = expand_matrix(np.clip((x - mu_x) / sd_x, -screen.Z_CLIP, screen.Z_CLIP))
     mu_e, sd_e = e.mean(0), e.std(0) + 1e-9
     w, b = fit_logistic((e - mu_e) / sd_e, y, sw, args.l2)
     w, b = w / sd_e, float(b - np.sum(w * mu_e / sd_e))  # fold the second standardisation in
@@ -253,7 +253,7 @@ def fit(args: argparse.Namespace) -> None:
     model = {"features": list(screen.FEATURES), "mean": list(mu_x), "scale": list(sd_x), "weights": list(w), "bias": b}
 
     def disc(stats: list[np.ndarray]) -> np.ndarray:
-        return expand_matrix((feature_matrix(stats) - mu_x) / sd_x) @ w + b
+        return expand_matrix(np.clip((feature_matrix(stats) - mu_x) / sd_x, -screen.Z_CLIP, screen.Z_CLIP)) @ w + b
 
     # 2. per-class variance by length (every register / profile, its mean difference included)
     cal: dict[str, float] = {}

@@ -180,6 +180,13 @@ def test_score_is_a_deterministic_probability(test_docs):
     assert s == fast_document_score(doc, load_lexicon(), slots) == fast_screen(tokenize(text), load_lexicon())
 
 
+@pytest.mark.parametrize("text", ["and", "1 2 3. 42, 7 and 9!", "of the and to", "Zyxq blorf quux.", "Hello world."])
+def test_tiny_texts_are_never_flagged(text):
+    # extreme rates of a few words must not be extrapolated by the quadratic model
+    report = check(text, Config(mode="fast"))
+    assert report.risk in ("clean", "low") and report.score < 0.3
+
+
 def test_empty_document_scores_zero():
     assert fast_document_score(tokenize("123 ... !"), load_lexicon(), []) == 0.0
     assert fast_screen(tokenize(""), load_lexicon()) == 0.0

@@ -80,6 +80,9 @@ _RATIOS = {
     "rare_content": ("rare_content", "content"),
 }
 FEATURES = tuple(_RATIOS)
+# Standardised features are clipped to +-Z_CLIP before the products: a text of a few words has
+# extreme rates (one word, all function words) that the quadratic model must not extrapolate.
+Z_CLIP = 4.0
 CAL_KEYS = ("mu0", "tau0", "s0", "mu1", "tau1", "s1", "prior", "prior_slope")
 
 
@@ -158,7 +161,7 @@ class ScreenModel:
 
     def discriminant(self, feats: Mapping[str, float]) -> float:
         """The linear discriminant ``d`` (log-odds of the underlying logistic model)."""
-        z = [(feats[name] - m) / s for name, m, s in zip(self.features, self.mean, self.scale)]
+        z = [max(-Z_CLIP, min(Z_CLIP, (feats[name] - m) / s)) for name, m, s in zip(self.features, self.mean, self.scale)]
         return self.bias + sum(w * x for w, x in zip(self.weights, expand(z)))
 
     def score(self, feats: Mapping[str, float], words: int) -> float:
