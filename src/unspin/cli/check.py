@@ -153,10 +153,7 @@ def restore(file: str, diff: bool, fmt: str, index_path: str | None, fast: bool,
 
         result = restore_and_explain(text, config)
     if fmt == "json":
-        payload = restoration_to_json(result)
-        if index_path:
-            payload["source"] = result.extra.get("source")
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(restoration_to_json(result), ensure_ascii=False, indent=2))
     elif diff:
         click.echo(_word_diff(result, color=sys.stdout.isatty()))
     else:
