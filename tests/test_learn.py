@@ -76,7 +76,7 @@ def _synthetic(seed: int, n_docs: int, n_words: int, clean_share: float):
     return table, docs, truth_docs
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])  # EM on random margins: a fixed sample, so CI is reproducible
 @given(seed=st.integers(0, 10_000), n_docs=st.integers(12, 40), n_words=st.integers(3, 12),
        clean_share=st.sampled_from([0.0, 0.25, 0.5]))
 def test_em_recovers_known_swap_table(seed: int, n_docs: int, n_words: int, clean_share: float) -> None:

@@ -155,18 +155,9 @@ def read_dictionary_text(text: str, source: str = "dictionary") -> ReadDictionar
 
 def read_dictionary(path: str | os.PathLike[str]) -> ReadDictionary:
     """Read a learned dictionary file (the TSV written by ``unspin learn``)."""
-    from ..text import decode_bytes
+    from ..readers.textfile import read_text_file
 
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"no such dictionary file: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory; give the .tsv that `unspin learn` wrote") from None
-    except OSError as exc:
-        raise InputError(f"cannot read dictionary {path}: {exc.strerror}") from None
-    return read_dictionary_text(decode_bytes(raw, str(path)), str(path))
+    return read_dictionary_text(read_text_file(str(path), allow_empty=True), str(path))
 
 
 def read_channel(path: str | os.PathLike[str]) -> tuple[tuple[str, str, float], ...]:
