@@ -1,6 +1,6 @@
 """Benchmark ``unspin learn`` on batches spun by one profile (default: the held-out ``contentfarm``).
 
-What it measures (see docs/notes/learn.md for the numbers and the exact commands):
+What it measures (see BENCHMARKS.md for the numbers and the exact commands):
 
 - batches of the first N spun documents (nested, so one evidence cache serves all sizes):
   precision of the learned swaps seen in >= --min-docs documents (a swap is right when the

@@ -1,4 +1,4 @@
-"""Benchmarks for `unspin screen` (numbers go to docs/notes/screen.md / BENCHMARKS.md).
+"""Benchmarks for `unspin screen` (numbers go to BENCHMARKS.md).
 
     python scripts/bench_screen.py speed  --docs 20 --words 2000   # PDF screening words/s per core
     python scripts/bench_screen.py resume --docs 10000             # kill halfway, restart, count rows

@@ -11,7 +11,7 @@ GGUF file (Gemma 3 ties it to the token embeddings) and computes
   typographic punctuation), every English-script single character, the end-of-text token,
   and any token requested in that row.
   Tokens outside it (other scripts, rare pieces) carry almost no probability after English
-  text; the measured error of the log-probabilities is in ``docs/notes/speed.md``;
+  text; the measured error of the log-probabilities is in ``BENCHMARKS.md``;
 * the top-k next tokens of a row over the sub-vocabulary.
 
 To match llama.cpp's own numbers, the hidden state is rounded the way llama.cpp's CPU matmul
