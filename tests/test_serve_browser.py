@@ -8,16 +8,12 @@ Playwright drives the system browser at /usr/bin/chromium (never a downloaded on
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from conftest import EXAMPLES, ROOT
-from test_serve_server import _free_port
+from conftest import EXAMPLES
+from test_serve_server import running_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -27,26 +23,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def deep_server() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "unspin", "serve", "--port", str(port), "--log-level", "warning"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(1500):  # loading the model takes a while on a busy machine
-            if proc.poll() is not None:
-                raise RuntimeError("server exited: " + proc.stdout.read().decode(errors="replace"))  # type: ignore[union-attr]
-            try:
-                if httpx.get(base + "/v1/health", timeout=2).json()["status"] == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not become ready")
+    # Loading the model takes a while on a busy machine.
+    with running_server("--log-level", "warning", tries=1500) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

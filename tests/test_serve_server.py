@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -27,17 +28,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextmanager
+def running_server(*options: str, tries: int) -> Iterator[str]:
+    """A real ``unspin serve`` child process on a free loopback port; yields its base URL once
+    ``/v1/health`` answers ok (polled ``tries`` times, 0.2 s apart), and stops it afterwards."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "unspin", "serve", "--mode", "fast", "--port", str(port), "--queue", "2",
-         "--body-timeout", "2", "--max-body", "65536", "--log-level", "warning"],
+        [sys.executable, "-m", "unspin", "serve", "--port", str(port), *options],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):  # the fast lexicon loads at start-up (warm-up)
+        for _ in range(tries):
             if proc.poll() is not None:
                 raise RuntimeError("server exited: " + proc.stdout.read().decode(errors="replace"))  # type: ignore[union-attr]
             try:
@@ -52,6 +54,14 @@ def server() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    # Fast mode; the lexicon loads at start-up (warm-up).
+    with running_server("--mode", "fast", "--queue", "2", "--body-timeout", "2", "--max-body", "65536",
+                        "--log-level", "warning", tries=600) as base:
+        yield base
 
 
 def _raw(base: str) -> socket.socket:
