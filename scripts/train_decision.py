@@ -257,6 +257,15 @@ def train(docs: list[dict], uni: Unigrams, l2: float) -> DecisionModel:
                          tuple(float(v) for v in w), b, {"base_rate": base})
 
 
+def _scored(d: dict) -> Scored:
+    """A cached document's LM scores as the engine's ``Scored`` (segments in order)."""
+    segs: dict[int, list] = {}
+    for seg, x in zip(d["segs"], d["scored_slots"]):
+        segs.setdefault(seg, []).append(x)
+    return Scored(d["text"], tokenize(d["text"]), tuple(tuple(v) for _, v in sorted(segs.items())), d["words"],
+                  d["scorer"], "", "deep", False, None)
+
+
 def evaluate(docs: list[dict], model: DecisionModel | None, infer: dict, threshold: float = 0.5) -> dict:
     """Span P/R/F1, exact restorations and false changes per 1k clean words via pipeline.finish."""
     import unspin.engine.pipeline as pl
@@ -270,12 +279,7 @@ def evaluate(docs: list[dict], model: DecisionModel | None, infer: dict, thresho
         ex = gold_n = fc = clean_words = 0
         counts = [0, 0, 0, 0]
         for d in docs:
-            doc = tokenize(d["text"])
-            segs: dict[int, list] = {}
-            for seg, x in zip(d["segs"], d["scored_slots"]):
-                segs.setdefault(seg, []).append(x)
-            sc = Scored(d["text"], doc, tuple(tuple(v) for _, v in sorted(segs.items())), d["words"], d["scorer"],
-                        "", "deep", False, None)
+            sc = _scored(d)
             a = finish(sc, config, decision=model)  # model None: the noisy-channel baseline
             if d["profile"] == "clean":
                 fc += changed_words(d["text"], a.edits)
@@ -314,12 +318,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
             res.update({f"baseline_{k}": v for k, v in b.items()})
         risks: dict[str, int] = {}
         for d in ds:
-            doc = tokenize(d["text"])
-            segs: dict[int, list] = {}
-            for seg, x in zip(d["segs"], d["scored_slots"]):
-                segs.setdefault(seg, []).append(x)
-            sc = Scored(d["text"], doc, tuple(tuple(v) for _, v in sorted(segs.items())), d["words"], d["scorer"],
-                        "", "deep", False, None)
+            sc = _scored(d)
             risk = finish(sc, config).report.risk
             risks[risk] = risks.get(risk, 0) + 1
         words = sum(d["words"] for d in ds)

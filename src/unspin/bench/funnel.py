@@ -25,16 +25,9 @@ from typing import Callable, Iterable, Sequence
 
 from ..config import Config
 from ..spinner import SpunText
+from ..tuning import is_scored
 
 STAGES = ("slot_overlap", "slot", "candidate", "scored", "preferred", "restored")
-
-
-def _is_scored(x: float) -> bool:
-    try:
-        from ..tuning import is_scored
-    except ImportError:  # older engines: the sentinel is -1e9
-        return x > -1e8
-    return is_scored(x)
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ def funnel_one(st: SpunText, config: Config, scorer: object | None = None) -> Fu
             continue
         c["candidate"] += 1
         sc = x.cands[texts.index(g.original_text)]  # type: ignore[attr-defined]
-        if not _is_scored(sc):
+        if not is_scored(sc):
             continue
         c["scored"] += 1
         if sc > x.keep:  # type: ignore[attr-defined]
