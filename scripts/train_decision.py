@@ -380,12 +380,17 @@ def run_train(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def _rate(value: str) -> float | None:
+    return None if value == "default" else float(value)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("cache")
     c.add_argument("--docs", type=int, default=24)
-    c.add_argument("--rates", type=float, nargs="+", default=[0.15, 0.3])
+    c.add_argument("--rates", type=_rate, nargs="+", default=[None],
+                   help="spin rates, cycled over documents; 'default' = the profile's own (about 18%% of words)")
     c.add_argument("--out", default="benchmarks/cache/deep-dev.jsonl.gz")
     c.add_argument("--resume", action="store_true")
     c.add_argument("--split", default="dev", choices=["dev", "test"])
