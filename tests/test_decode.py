@@ -7,7 +7,7 @@ import math
 from hypothesis import given, strategies as st
 
 from unspin.engine.candidates import Candidate, Slot
-from unspin.engine.decode import Decision, Tuning, choose, decide
+from unspin.engine.decode import Decision, Tuning, choose, decide, p_spun
 
 
 def _slot(first, last, text="x", cands=(("y", 0.5),)):
@@ -39,6 +39,18 @@ def test_posteriors_sum_to_one():
     s = _slot(0, 1, "a", (("b", 0.3), ("c", 0.3), ("d", 0.1)))
     d = decide(s, -5.0, [-6.0, -4.0, -7.0], Tuning())
     assert math.isclose(sum(p for _, p in d.ranked) + (1 - d.p_spun), 1.0, rel_tol=1e-9)
+
+
+@given(
+    st.floats(-30, 0),
+    st.lists(st.tuples(st.floats(-30, 0), st.floats(0, 1), st.booleans()), min_size=1, max_size=8),
+    st.booleans(),
+)
+def test_p_spun_is_decides_probability(keep, cands, capital):
+    s = Slot(0, 1, 0, 5, "x", tuple(Candidate(f"c{k}", f"c{k}", p, user) for k, (_, p, user) in enumerate(cands)))
+    scores = [sc for sc, _, _ in cands]
+    want = decide(s, keep, scores, Tuning(), mid_sentence_capital=capital).p_spun
+    assert math.isclose(p_spun(s, keep, scores, Tuning(), mid_sentence_capital=capital), want, rel_tol=1e-12, abs_tol=1e-15)
 
 
 def _dec(first, last, gain, p=0.9):

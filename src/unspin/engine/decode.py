@@ -19,7 +19,7 @@ from typing import Sequence
 from ..tuning import PRIOR_FLOOR, Tuning
 from .candidates import Slot
 
-__all__ = ["Decision", "Tuning", "choose", "decide"]
+__all__ = ["Decision", "Tuning", "choose", "decide", "p_spun"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +36,15 @@ def _logsumexp(xs: Sequence[float]) -> float:
     return m + math.log(sum(math.exp(x - m) for x in xs))
 
 
-def decide(
+def _log_scores(
     slot: Slot,
     keep_score: float,
     cand_scores: Sequence[float],
     tuning: Tuning,
-    mid_sentence_capital: bool = False,
-    pooled_bonus: Sequence[float] | None = None,
-) -> Decision:
-    """Posterior over keep vs each candidate for one slot."""
+    mid_sentence_capital: bool,
+    pooled_bonus: Sequence[float] | None,
+) -> tuple[float, list[float]]:
+    """Unnormalised log posteriors of keeping the text and of each candidate."""
     priors = [max(c.prior, PRIOR_FLOOR) for c in slot.candidates]
     total = sum(priors)
     if total > 1.0:
@@ -60,6 +60,33 @@ def decide(
             logs.append(tuning.lm_weight * sc + math.log(tuning.user_rho) + bonus)
         else:
             logs.append(tuning.lm_weight * sc + extra + tuning.prior_weight * math.log(p) + bonus)
+    return log_keep, logs
+
+
+def p_spun(
+    slot: Slot,
+    keep_score: float,
+    cand_scores: Sequence[float],
+    tuning: Tuning,
+    mid_sentence_capital: bool = False,
+) -> float:
+    """``decide(...).p_spun`` without ranking or explaining (fast mode's screen calls it per slot)."""
+    log_keep, logs = _log_scores(slot, keep_score, cand_scores, tuning, mid_sentence_capital, None)
+    if not logs:
+        return 0.0
+    return 1.0 - math.exp(log_keep - _logsumexp([log_keep, *logs]))
+
+
+def decide(
+    slot: Slot,
+    keep_score: float,
+    cand_scores: Sequence[float],
+    tuning: Tuning,
+    mid_sentence_capital: bool = False,
+    pooled_bonus: Sequence[float] | None = None,
+) -> Decision:
+    """Posterior over keep vs each candidate for one slot."""
+    log_keep, logs = _log_scores(slot, keep_score, cand_scores, tuning, mid_sentence_capital, pooled_bonus)
     z = _logsumexp([log_keep, *logs])
     p_keep = math.exp(log_keep - z)
     order = sorted(range(len(logs)), key=lambda k: -logs[k])

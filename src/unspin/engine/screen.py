@@ -43,7 +43,7 @@ from ..lexicon import Lexicon, morph
 from ..text import Document
 from ..tuning import Tuning, is_scored, log_prior
 from .candidates import FUNCTION_WORDS
-from .decode import decide
+from .decode import p_spun
 
 SCREEN_KIND = "screen"
 SCREEN_FORMAT = 2
@@ -213,7 +213,7 @@ def _slot_stats(doc, lexicon, slots_scored, settings, rows, tok_bin) -> None:  #
         s = x.slot
         row = rows[tok_bin[s.first]]
         row[_S["slots"]] += 1
-        row[_S["psum"]] += decide(s, x.keep, x.cands, settings.psum_tuning, x.mid_sentence_capital).p_spun
+        row[_S["psum"]] += p_spun(s, x.keep, x.cands, settings.psum_tuning, x.mid_sentence_capital)
         if s.n_words != 1:
             continue
         best = max((sc + log_prior(c.prior) for sc, c in zip(x.cands, s.candidates) if is_scored(sc)), default=None)
