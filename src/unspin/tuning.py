@@ -55,9 +55,8 @@ class ModeDefaults:
     segment_words: int
     right_min: int = 0  # deep: right context of every hypothesis: to the sentence end, at least this many tokens
     right_max: int = 0  # deep: ... and at most this many
-    rescore_top: int = 0  # deep: candidates per slot rescored with the right context (by first-token bound + prior)
-    rescore_first: int = 0  # deep: of those, this many always; the rest while the time budget lasts
-    time_budget_s_per_1k: float = 0.0  # deep: soft budget (seconds per 1,000 words) for rescoring beyond rescore_first
+    rescore_top: int = 0  # deep: candidates per slot rescored by `unspin learn --all-candidates` (offline batch work)
+    rescore_first: int = 0  # deep: candidates per slot rescored with the right context (by first-token bound + prior)
 
 
 @dataclass(frozen=True)

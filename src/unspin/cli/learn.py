@@ -68,8 +68,8 @@ class _Bar:
 @click.option("--model", metavar="NAME|PATH", help="Language model: a registered name or a GGUF file.")
 @click.option("--max-words", type=int, help="Score at most this many words per document.")
 @click.option("--all-candidates", is_flag=True,
-              help="Deep mode: rescore every candidate the engine considers, ignoring its time budget "
-                   "(evidence independent of machine load; slower).")
+              help="Deep mode: rescore the best 4 candidates per slot with the whole right context, "
+                   "not only the best one (more evidence per document; slower).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or skip log.")
 def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confidence, fast, model, max_words,
                   all_candidates, quiet) -> None:

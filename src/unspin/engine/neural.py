@@ -9,9 +9,10 @@ Per segment:
    ``right_max``; see :mod:`unspin.tuning`);
 3. candidates are ranked by first-sub-token score plus the channel prior (no log-odds cut:
    the original is not pruned away because the spun text looks fluent) and the best
-   ``rescore_top`` are rescored with the same right context, as parallel sequences sharing the
-   prefix's KV cache. The first ``rescore_first`` of them always; the rest while the time
-   budget lasts (the scores say which were rescored: the others stay :data:`UNSCORED`).
+   ``rescore_first`` are rescored with the same right context, as parallel sequences sharing
+   the prefix's KV cache (the scores say which were rescored: the others stay
+   :data:`UNSCORED` and the decision imputes them from the first sub-token). The same text
+   always gets the same scores, however fast or loaded the machine.
 
 Each slot's result is :class:`SlotScores`: full-context scores (text and candidates) and the
 first-sub-token scores (text and every candidate). Slots whose boundaries do not fall on token
@@ -20,7 +21,6 @@ boundaries are left unscored (kept).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -64,7 +64,6 @@ class NeuralScorer:
     def score_segment(self, doc: Document, slots: Sequence[Slot]) -> list[SlotScores]:
         if not slots:
             return []
-        t0 = time.perf_counter()
         lm = self.lm
         cfg = self.settings
         seg_start = min(s.start for s in slots)
@@ -141,17 +140,10 @@ class NeuralScorer:
             order = sorted((i for i in range(n) if cand_ids[i]), key=lambda i: -bound[i])
             for rank, i in enumerate(order[: cfg.rescore_top]):
                 jobs.append((rank, k, i, tj, list(cand_ids[i]) + list(right)))
-        words = sum(1 for t in doc.tokens if t.is_word and base <= t.start < stop)
-        budget = cfg.time_budget_s_per_1k * max(words, 1) / 1000.0
-        must = [j for j in jobs if j[0] < cfg.rescore_first]
-        extra = sorted((j for j in jobs if j[0] >= cfg.rescore_first), key=lambda j: j[0])
-        self._run(must, firsts_all, scores)
-        # Further candidates, best ranks first, in chunks while the time budget lasts.
-        chunk = max(1, len(slots))
-        for c0 in range(0, len(extra), chunk):
-            if time.perf_counter() - t0 > budget:
-                break
-            self._run(extra[c0 : c0 + chunk], firsts_all, scores)
+        # The first ``rescore_first`` candidates of every slot, nothing more: the output must not
+        # depend on how fast the machine is (an earlier wall-clock budget for further candidates
+        # made the same text restore differently on a fast and a loaded machine).
+        self._run([j for j in jobs if j[0] < cfg.rescore_first], firsts_all, scores)
         return [
             SlotScores(keeps[k], tuple(scores[k]), keep_firsts[k], tuple(firsts_all[k]), rights[k])
             for k in range(len(slots))

@@ -161,9 +161,8 @@ def extract(text: str, config: Config, name: str = "", key: str | None = None,
             full_rescoring: bool = False) -> DocEvidence:
     """Score ``text`` with the engine (deep mode unless ``config`` says fast) and keep the evidence.
 
-    ``full_rescoring`` (deep mode): rescore every candidate the engine would consider
-    (``rescore_top`` per slot) regardless of the engine's time budget, so that the evidence
-    does not depend on machine load; slower. Pure apart from the engine's cached model; this
+    ``full_rescoring`` (deep mode): rescore ``rescore_top`` candidates per slot with the
+    right context instead of the engine's ``rescore_first``; slower. Pure apart from the engine's cached model; this
     is the per-document unit of work that local processes and Dask workers run.
     """
     from ..engine.pipeline import score
