@@ -4,7 +4,8 @@ Data: clean text of five registers (``news`` = Brown a-c, ``scientific`` = Brown
 ``other`` = the rest of Brown and State of the Union addresses, from ``benchmarks/corpora``;
 ``encyclopedic`` = CIA World Factbook, ``technical`` = Python documentation, from
 ``benchmarks/registers``) and the same text spun by the DEV spinner profiles ``pps`` and
-``synonymizer`` at rates 0.15, 0.2 and 0.3 (one rate per document, by its index). The
+``synonymizer`` at rates 0.15, 0.3 and the profile's default (about 18% of all words; one rate
+per document and profile, by a hash of both). The
 held-out profile (``contentfarm``) is only ever scored by ``report`` on the test split.
 
 Every document is scored once by the fast pipeline; :func:`stretch_stats` gives additive
@@ -52,7 +53,7 @@ from unspin.spinner import HELD_OUT, spin
 from unspin.tuning import Tuning, load_tuning
 
 DEV_PROFILES = ("pps", "synonymizer")
-RATES = (0.15, 0.2, 0.3)
+RATES = (0.15, 0.3, None)  # None: the profile's own default (about 18% of all words, real density)
 LENGTHS = (100, 300, 1000, 3000, 10000, 30000, 70000)
 FIT_LENGTHS = (300, 1000)
 CAL_LENGTHS = (100, 300, 1000, 3000, 10000, 30000)
@@ -107,9 +108,9 @@ def hash_pick(name: str, k: int = 6) -> int:
 def _work(item: tuple[int, str, str, str, str]) -> tuple[str, str, str, list[list[float]]]:
     i, reg, doc_id, text, profile = item
     if profile != "clean":
-        rate = RATES[i % len(RATES)]
+        rate = RATES[hash_pick(f"{doc_id}\t{profile}", len(RATES))]  # every profile meets every rate
         text = spin(text, profile=profile, rate=rate, seed=i).spun
-        variant = f"{profile}@{rate}"
+        variant = f"{profile}@{'default' if rate is None else rate}"
     else:
         variant = "clean"
     scored = score(text, Config(mode="fast"))
@@ -160,11 +161,12 @@ def load_cache(split: str) -> list[dict]:
     return sorted(recs, key=lambda r: (r["register"], r["variant"], r["id"]))
 
 
-def units(recs: list[dict], length: int) -> list[tuple[str, str, np.ndarray]]:
+def units(recs: list[dict], length: int, by_rate: bool = False) -> list[tuple[str, str, np.ndarray]]:
     """(register, profile, summed stats) of consecutive-sentence stretches of >= ``length`` words.
 
     Stretches never mix registers or variants; a stretch shorter than 0.8 * length at the
-    end of a register's text is dropped. Profile "clean" or the spinner profile's name.
+    end of a register's text is dropped. Profile "clean" or the spinner profile's name
+    (with ``by_rate``: name@rate).
     """
     out = []
     key = None
@@ -176,7 +178,7 @@ def units(recs: list[dict], length: int) -> list[tuple[str, str, np.ndarray]]:
         for row in r["rows"]:
             acc += row
             if acc[0] >= length:
-                out.append((k[0], k[1].split("@")[0], acc))
+                out.append((k[0], k[1] if by_rate else k[1].split("@")[0], acc))
                 acc = np.zeros(len(screen.STATS))
     return out
 
@@ -308,7 +310,7 @@ def fit(args: argparse.Namespace) -> None:
         "split": "dev (benchmarks/corpora/dev.jsonl.gz, benchmarks/registers/dev.jsonl.gz)",
         "fitted_on": f"clean dev text of registers news, scientific, encyclopedic, technical, other "
         f"({words:,.0f} words) and the same spun by the dev profiles {', '.join(DEV_PROFILES)} at rates "
-        f"{', '.join(map(str, RATES))}; held-out profile {HELD_OUT} never used",
+        f"{', '.join('default' if r is None else str(r) for r in RATES)}; held-out profile {HELD_OUT} never used",
         "model": "L2 logistic discriminant over rate features and their pairwise products (units of 300 "
         "and 1,000 words), then "
         "P(spun | d, words) with d ~ N(mu, tau^2 + s^2/words) per class and a length-dependent prior set so that every "
@@ -341,14 +343,14 @@ def report(args: argparse.Namespace) -> None:
     model = screen.read_screen_model(args.model) if args.model else screen.load_screen_model()
     recs = load_cache(args.split)
     cut = suspicious_cut()
-    profiles = sorted({r["variant"].split("@")[0] for r in recs} - {"clean"})
+    profiles = sorted({r["variant"] if args.by_rate else r["variant"].split("@")[0] for r in recs} - {"clean"})
     lines = [f"split {args.split}; suspicious-or-high = score >= {cut}", "",
              "| length (words) | " + " | ".join(f"clean {r}" for r in sorted({r['register'] for r in recs})) +
              " | " + " | ".join(f"{p} detected" for p in profiles) + " |"]
     lines.append("|" + "---|" * (1 + len({r['register'] for r in recs}) + len(profiles)))
     aucs: dict[tuple[str, int], float | None] = {}
     for n in args.lengths:
-        us = units(recs, n)
+        us = units(recs, n, args.by_rate)
         scores = [(u[0], u[1], model.score(screen.features_from_stats(u[2]), int(u[2][0]))) for u in us]
         cells = []
         for reg in sorted({r["register"] for r in recs}):
@@ -383,6 +385,7 @@ def main() -> None:
     r.add_argument("--split", choices=("dev", "test"), default="test")
     r.add_argument("--model", help="a model file (default: the shipped one)")
     r.add_argument("--lengths", type=int, nargs="+", default=list(LENGTHS))
+    r.add_argument("--by-rate", action="store_true", help="one column per profile and spin rate")
     args = ap.parse_args()
     {"gather": lambda: gather(args.split, args.held_out, args.every), "fit": lambda: fit(args), "report": lambda: report(args)}[args.cmd]()
 

@@ -103,10 +103,14 @@ def _long_text(test_docs, words: int = 3000) -> str:
 @pytest.mark.parametrize("profile", ["pps", "synonymizer"])
 def test_spun_texts_score_above_their_clean_originals(test_docs, profile):
     texts = _short_texts(test_docs)
+    spun_texts = [spin(t, profile=profile, rate=0.2, seed=i).spun for i, t in enumerate(texts)]
     clean = [check(t, Config(mode="fast")).score for t in texts]
-    spun = [check(spin(t, profile=profile, rate=0.2, seed=i).spun, Config(mode="fast")).score for i, t in enumerate(texts)]
+    spun = [check(t, Config(mode="fast")).score for t in spun_texts]
     assert sum(spun) > sum(clean)
-    assert sum(s > c for s, c in zip(spun, clean)) >= 5, (spun, clean)
+    # Short texts score near 0 either way (rounded to 4 places, so often tied): compare the evidence.
+    d_clean = [_discriminant(t) for t in texts]
+    d_spun = [_discriminant(t) for t in spun_texts]
+    assert sum(s > c for s, c in zip(d_spun, d_clean)) >= 6, (d_spun, d_clean)
     long = _long_text(test_docs)  # long texts score ~0 when clean: compare the model's evidence
     assert _discriminant(spin(long, profile=profile, rate=0.15, seed=3).spun) > _discriminant(long) + 0.5
 
