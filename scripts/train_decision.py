@@ -347,19 +347,21 @@ def run_train(args: argparse.Namespace) -> None:
                 te = [d for d in docs if d["doc"] in folds[k]]
                 model = train(tr, uni, l2)
                 for shift in args.bias_shift:
-                    res_by_shift.setdefault(shift, []).append(
-                        evaluate(te, model, {"rate_strength": strength, "bias_shift": shift}))
-            for shift, rs in res_by_shift.items():
+                    for margin in args.edit_margin:
+                        res_by_shift.setdefault((shift, margin), []).append(
+                            evaluate(te, model, {"rate_strength": strength, "bias_shift": shift, "edit_margin": margin}))
+            for (shift, margin), rs in res_by_shift.items():
                 agg = {k: sum(r[k] for r in rs) / len(rs) for k in ("exact", "P", "R", "F1", "fc_per_1k")}
-                print(f"l2 {l2} strength {strength} shift {shift:+.1f}: exact {agg['exact']:.3f} F1 {agg['F1']:.3f} "
+                print(f"l2 {l2} strength {strength} shift {shift:+.1f} margin {margin:+.1f}: exact {agg['exact']:.3f} F1 {agg['F1']:.3f} "
                       f"(P {agg['P']:.3f} R {agg['R']:.3f}) FC/1k {agg['fc_per_1k']:.2f}", flush=True)
                 ok = agg["fc_per_1k"] <= args.max_fc
                 key = (ok, agg["exact"] + agg["F1"] if ok else -agg["fc_per_1k"])
                 if best is None or key > best[0]:
-                    best = (key, l2, strength, shift, agg)
+                    best = (key, l2, strength, shift, margin, agg)
     assert best is not None
-    _, l2, strength, shift, agg = best
-    print(f"chosen: l2 {l2} rate_strength {strength} bias_shift {shift} -> held-out dev {agg}  ({time.time() - t0:.0f}s)")
+    _, l2, strength, shift, margin, agg = best
+    print(f"chosen: l2 {l2} rate_strength {strength} bias_shift {shift} edit_margin {margin} -> held-out dev {agg}  "
+          f"({time.time() - t0:.0f}s)")
     model = train(docs, uni, l2)
     for name, w in sorted(zip(FEATURES, model.weights), key=lambda t: -abs(t[1])):
         print(f"  {name:14s} {w:+.3f}")
@@ -373,7 +375,7 @@ def run_train(args: argparse.Namespace) -> None:
         raw["decision"] = {"features": list(FEATURES), "mean": [round(v, 6) for v in model.mean],
                            "scale": [round(v, 6) for v in model.scale], "weights": [round(v, 6) for v in model.weights],
                            "bias": round(model.bias, 6), "provenance": prov}
-        raw["infer"] = {"values": {"rounds": 4, "rate_strength": strength, "bias_shift": shift},
+        raw["infer"] = {"values": {"rounds": 4, "rate_strength": strength, "bias_shift": shift, "edit_margin": margin},
                         "provenance": {"script": "scripts/train_decision.py train (grid, 2-fold held-out dev)",
                                        "date": datetime.date.today().isoformat()}}
         path.write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
@@ -404,6 +406,8 @@ def main() -> None:
     t.add_argument("--l2", type=float, nargs="+", default=[1.0])
     t.add_argument("--rate-strength", type=float, nargs="+", default=[20.0])
     t.add_argument("--bias-shift", type=float, nargs="+", default=[-1.0, 0.0, 1.0])
+    t.add_argument("--edit-margin", type=float, nargs="+", default=[0.0],
+                   help="rewrite a reported span when its best original's log-odds vs the text exceed this")
     t.add_argument("--max-fc", type=float, default=1.0)
     t.add_argument("--write", action="store_true")
     e = sub.add_parser("evaluate")

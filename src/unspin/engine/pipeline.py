@@ -224,8 +224,12 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     edits: list[Edit] = []
     doc = scored.doc
     model = _decision_model(scored, tuning, decision)
+    # A reported span is rewritten when its best original's log-odds against keeping the text
+    # exceed this margin (0: the best original is likelier than the text itself).
+    edit_margin = 0.0
     if model is not None:
         per_segment = _learned_decisions(scored, config, model)
+        edit_margin = float(load_tuning().infer.get("edit_margin", 0.0))
     else:
         tuning = tuning or default_tuning(config.mode)
         pooled = _pooled_evidence(scored) if tuning.pool_weight else {}
@@ -240,9 +244,9 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     for decisions in per_segment:
         for d in choose(decisions, config.flag_threshold):
             findings.append(_finding(doc, d))
-            if d.gain <= 0:
-                # Spun in total probability, but no single original beats the text itself:
-                # report the span, do not rewrite it.
+            if d.gain <= edit_margin:
+                # Spun in total probability, but no single original is likely enough against
+                # the text itself: report the span, do not rewrite it.
                 continue
             best, conf = d.ranked[0]
             is_user = any(c.user and c.text == best for c in d.slot.candidates)
