@@ -32,6 +32,7 @@ import numpy as np
 
 from unspin import Config
 from unspin.bench.corpus import default_corpus_path, load_corpus, sample
+from unspin.bench.funnel import funnel_of_run
 from unspin.bench.metrics import changed_words, exact_restorations, span_counts
 from unspin.engine.candidates import Candidate, Slot
 from unspin.engine.features import FEATURES, Unigrams
@@ -317,12 +318,18 @@ def run_evaluate(args: argparse.Namespace) -> None:
             b = evaluate(ds + clean, None, {})
             res.update({f"baseline_{k}": v for k, v in b.items()})
         risks: dict[str, int] = {}
+        fun = None
         for d in ds:
             sc = _scored(d)
-            risk = finish(sc, config).report.risk
-            risks[risk] = risks.get(risk, 0) + 1
+            a = finish(sc, config)
+            risks[a.report.risk] = risks.get(a.report.risk, 0) + 1
+            if profile != "clean":
+                one = funnel_of_run(sc, a, [tuple(g) for g in d["gold"]], profile)
+                fun = one if fun is None else fun + one
         words = sum(d["words"] for d in ds)
         table[profile] = {"texts": len(ds), "words": words, "risk": risks, **(res or {})}
+        if fun is not None:
+            table[profile]["funnel"] = fun.to_dict()
         print(profile, json.dumps(table[profile]))
     if args.json:
         Path(args.json).write_text(json.dumps({"cache": args.cache, "header": header, "results": table}, indent=1))

@@ -64,38 +64,44 @@ def funnel_one(st: SpunText, config: Config, scorer: object | None = None) -> Fu
     from ..engine.pipeline import finish, score
 
     scored = score(st.spun, config, scorer) if scorer is not None else score(st.spun, config)  # type: ignore[arg-type]
-    analysis = finish(scored, config)
+    gold = [(g.spun_start, g.spun_end, g.original_text) for g in st.edits]
+    return funnel_of_run(scored, finish(scored, config), gold, st.profile)
+
+
+def funnel_of_run(scored: object, analysis: object, gold: Sequence[tuple[int, int, str]], profile: str) -> FunnelCounts:
+    """The funnel of one engine run (``pipeline.score`` then ``finish``) against gold spans
+    ``(start, end, original)`` of its text (also used on cached scores by scripts/train_decision.py)."""
     by_span: dict[tuple[int, int], object] = {}
     spans: list[tuple[int, int]] = []
-    for segment in scored.segments:
+    for segment in scored.segments:  # type: ignore[attr-defined]
         for x in segment:
             by_span[(x.slot.start, x.slot.end)] = x
             spans.append((x.slot.start, x.slot.end))
-    edits = {(e.start, e.end): e.new for e in analysis.edits}
+    edits = {(e.start, e.end): e.new for e in analysis.edits}  # type: ignore[attr-defined]
     c = dict.fromkeys(("gold", *STAGES, "restored_of_preferred"), 0)
-    for g in st.edits:
+    for start, end, original in gold:
         c["gold"] += 1
-        span = (g.spun_start, g.spun_end)
-        restored = edits.get(span) == g.original_text
+        span = (start, end)
+        restored = edits.get(span) == original
         c["restored"] += restored
-        if any(a < g.spun_end and g.spun_start < b for a, b in spans):
+        if any(a < end and start < b for a, b in spans):
             c["slot_overlap"] += 1
         x = by_span.get(span)
         if x is None:
             continue
         c["slot"] += 1
         texts = [cand.text for cand in x.slot.candidates]  # type: ignore[attr-defined]
-        if g.original_text not in texts:
+        if original not in texts:
             continue
         c["candidate"] += 1
-        sc = x.cands[texts.index(g.original_text)]  # type: ignore[attr-defined]
+        sc = x.cands[texts.index(original)]  # type: ignore[attr-defined]
         if not is_scored(sc):
             continue
         c["scored"] += 1
         if sc > x.keep:  # type: ignore[attr-defined]
             c["preferred"] += 1
             c["restored_of_preferred"] += restored
-    return FunnelCounts(st.profile, config.mode, 1, **c)
+    return FunnelCounts(profile, scored.mode, 1, **c)  # type: ignore[attr-defined]
 
 
 def funnel(
