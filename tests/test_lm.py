@@ -107,3 +107,24 @@ def test_bad_requests_are_clear_errors(lm) -> None:  # type: ignore[no-untyped-d
         lm.score_continuations(len(ids) + 3, [[5, 6]])
     with pytest.raises(UnspinError):
         lm.score_pass(ids, head="nope")
+
+
+def test_deep_scorer_rescores_a_fixed_number_of_candidates_per_slot(lm) -> None:  # type: ignore[no-untyped-def]
+    # The work done per slot must not depend on the clock: exactly rescore_first candidates of
+    # every scorable slot get a full-context score, on any machine, every time.
+    from unspin.engine.candidates import CandidateGenerator
+    from unspin.engine.neural import NeuralScorer
+    from unspin.lexicon import load_lexicon
+    from unspin.text import tokenize
+    from unspin.tuning import is_scored, mode_defaults
+
+    text = " ".join(SENTENCES)
+    doc = tokenize(text)
+    settings = mode_defaults("deep")
+    slots = CandidateGenerator(load_lexicon(), settings.max_candidates).find_slots(doc, 0, len(doc.tokens))
+    scorer = NeuralScorer(lm, settings)
+    first = scorer.score_segment(doc, slots)
+    again = scorer.score_segment(doc, slots)
+    assert first == again
+    counts = [sum(is_scored(c) for c in r.cands) for s, r in zip(slots, first) if s.candidates and r.right > 0]
+    assert counts and set(counts) == {settings.rescore_first}
