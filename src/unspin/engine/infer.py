@@ -13,9 +13,9 @@ Some features are about the document rather than the slot, and depend on the dec
 * **pooling** of the same swap across the document (``pool_mean``/``pool_n``) is computed once
   from the LM scores: a spinner writes the same favourite word for the same original again.
 
-The loop runs until no posterior moves by more than ``tol`` (at most ``rounds`` rounds). The
-pipeline may then rescore the undecided slots in the partly restored text and call this
-again (see ``engine/pipeline.py``).
+The loop runs until no posterior moves by more than ``tol`` (at most ``rounds`` rounds), on
+fixed LM scores: rescoring the undecided slots in the partly restored text (issue 7, step 2)
+is not built yet.
 """
 
 from __future__ import annotations
