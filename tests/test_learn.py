@@ -363,7 +363,7 @@ def test_cli_killed_mid_run_resumes_without_double_counting(tmp_path: Path) -> N
     import sys
     import time
 
-    n = 200  # enough work that the interrupt lands mid-run on a fast, idle machine (40 finished first)
+    n = 200  # enough work that the interrupt lands mid-run on a fast, idle machine
     folder = tmp_path / "batch"
     folder.mkdir()
     words = ["sufferers", "purchased", "numerous", "in line with", "county", "plan", "farmers", "land"]
@@ -375,7 +375,10 @@ def test_cli_killed_mid_run_resumes_without_double_counting(tmp_path: Path) -> N
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin"]
     args = ["learn", str(folder), "--fast", "--min-docs", "2", "--min-confidence", "0.1"]
     killed = tmp_path / "killed.tsv"
-    proc = subprocess.Popen([*cmd, *args, "--out", str(killed)], stderr=subprocess.PIPE, text=True)
+    # A shell's background jobs inherit SIGINT ignored, and a Python started that way never raises
+    # KeyboardInterrupt: give the child the default disposition, as an interactive user has.
+    proc = subprocess.Popen([*cmd, *args, "--out", str(killed)], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     cache = Path(str(killed) + ".evidence.jsonl")
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
