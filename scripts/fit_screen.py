@@ -99,6 +99,11 @@ def clean_documents(split: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def rate_label(rate: float | None) -> str:
+    """How a spin rate is written in variant names and provenance (None: the profile's default)."""
+    return "default" if rate is None else str(rate)
+
+
 def hash_pick(name: str, k: int = 6) -> int:
     import hashlib
 
@@ -110,7 +115,7 @@ def _work(item: tuple[int, str, str, str, str]) -> tuple[str, str, str, list[lis
     if profile != "clean":
         rate = RATES[hash_pick(f"{doc_id}\t{profile}", len(RATES))]  # every profile meets every rate
         text = spin(text, profile=profile, rate=rate, seed=i).spun
-        variant = f"{profile}@{'default' if rate is None else rate}"
+        variant = f"{profile}@{rate_label(rate)}"
     else:
         variant = "clean"
     scored = score(text, Config(mode="fast"))
@@ -310,7 +315,7 @@ def fit(args: argparse.Namespace) -> None:
         "split": "dev (benchmarks/corpora/dev.jsonl.gz, benchmarks/registers/dev.jsonl.gz)",
         "fitted_on": f"clean dev text of registers news, scientific, encyclopedic, technical, other "
         f"({words:,.0f} words) and the same spun by the dev profiles {', '.join(DEV_PROFILES)} at rates "
-        f"{', '.join('default' if r is None else str(r) for r in RATES)}; held-out profile {HELD_OUT} never used",
+        f"{', '.join(map(rate_label, RATES))}; held-out profile {HELD_OUT} never used",
         "model": "L2 logistic discriminant over rate features and their pairwise products (units of 300 "
         "and 1,000 words), then "
         "P(spun | d, words) with d ~ N(mu, tau^2 + s^2/words) per class and a length-dependent prior set so that every "

@@ -348,16 +348,16 @@ def run_train(args: argparse.Namespace) -> None:
     best = None
     for l2 in args.l2:
         for strength in args.rate_strength:
-            res_by_shift: dict[float, list[dict]] = {}
+            res_by_setting: dict[tuple[float, float], list[dict]] = {}
             for k in range(2):
                 tr = [d for d in docs if d["doc"] not in folds[k]]
                 te = [d for d in docs if d["doc"] in folds[k]]
                 model = train(tr, uni, l2)
                 for shift in args.bias_shift:
                     for margin in args.edit_margin:
-                        res_by_shift.setdefault((shift, margin), []).append(
+                        res_by_setting.setdefault((shift, margin), []).append(
                             evaluate(te, model, {"rate_strength": strength, "bias_shift": shift, "edit_margin": margin}))
-            for (shift, margin), rs in res_by_shift.items():
+            for (shift, margin), rs in res_by_setting.items():
                 agg = {k: sum(r[k] for r in rs) / len(rs) for k in ("exact", "P", "R", "F1", "fc_per_1k")}
                 print(f"l2 {l2} strength {strength} shift {shift:+.1f} margin {margin:+.1f}: exact {agg['exact']:.3f} F1 {agg['F1']:.3f} "
                       f"(P {agg['P']:.3f} R {agg['R']:.3f}) FC/1k {agg['fc_per_1k']:.2f}", flush=True)
