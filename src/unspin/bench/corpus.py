@@ -104,3 +104,20 @@ def sample(docs: Sequence[T], n: int) -> tuple[T, ...]:
     if n >= len(docs):
         return tuple(docs)
     return tuple(docs[i * len(docs) // n] for i in range(n))
+
+
+def first_words(text: str, n: int) -> str:
+    """``text`` cut after the first sentence end past ``n`` words (the whole text if shorter).
+
+    >>> first_words("One two three. Four five six. Seven.", 4)
+    'One two three. Four five six.'
+    """
+    from ..text import tokenize
+
+    doc = tokenize(text)
+    count = 0
+    for s in doc.sentences:
+        count += sum(1 for t in doc.tokens[s.first_token : s.last_token] if t.is_word)
+        if count >= n:
+            return text[: s.end]
+    return text

@@ -12,7 +12,8 @@ import click
 
 from ..errors import InputError
 
-_ENGINE_OPTIONS = ("profiles", "docs", "modes", "rate", "seed", "split", "corpus", "phrase_list", "no_engine", "stats", "funnel", "as_json")
+_ENGINE_OPTIONS = ("profiles", "docs", "modes", "rate", "seed", "split", "corpus", "phrase_list", "no_engine", "stats", "funnel",
+                   "sweep", "densities", "words", "as_json")
 
 
 @click.group(
@@ -38,6 +39,15 @@ _ENGINE_OPTIONS = ("profiles", "docs", "modes", "rate", "seed", "split", "corpus
 @click.option("--no-engine", is_flag=True, help="Run the baselines only.")
 @click.option("--stats", is_flag=True, help="Instead: measure each profile's statistics (rate, Zipf gap, multi-word, function words, consistency, off-slot).")
 @click.option("--funnel", is_flag=True, help="Instead: the restoration funnel per profile and mode (slot, candidate, scored, preferred, restored).")
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Instead: the transfer benchmark and density sweep: every profile (own, third-party, real tortured "
+    "phrases) at each --density, on the first --words words of --docs documents.",
+)
+@click.option("--density", "densities", multiple=True, type=float,
+              help="Share of all words spun, repeatable (--sweep); default: 0 0.02 0.05 0.1 0.18 0.3.")
+@click.option("--words", default=250, show_default=True, type=int, help="Words per document (--sweep).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def bench_command(
@@ -53,6 +63,9 @@ def bench_command(
     no_engine: bool,
     stats: bool,
     funnel: bool,
+    sweep: bool,
+    densities: tuple[float, ...],
+    words: int,
     as_json: bool,
 ) -> None:
     """Benchmark unspin against spun text with exact gold alignments.
@@ -68,6 +81,12 @@ def bench_command(
     engine's slots) and the restoration funnel (gold spans with a slot, with the original
     among the candidates, scored, preferred to the text, restored) per --mode.
 
+    With ``--sweep``: the transfer benchmark (third-party spinners ``nlpaug-wordnet`` and
+    ``eda-wordnet``, real tortured phrases ``pps-phrases``; evaluation only, they need
+    ``pip install 'unspin[transfer]'``) and the density sweep, every profile at 0-30% of words
+    spun: findings per 1,000 words, P/R, exact, changes to words never spun, documents rated
+    suspicious or high, with no finding, with more than twice their gold spans.
+
     ``unspin bench trace [TRACE OPTIONS]``: the source-tracing benchmark (recall@1, unrelated
     queries, latency, index size); see ``unspin bench trace --help``.
     """
@@ -82,6 +101,13 @@ def bench_command(
                 f"{', '.join(given)} apply only to the engine benchmark, not to `bench {ctx.invoked_subcommand}`; "
                 f"put options after the subcommand: unspin bench {ctx.invoked_subcommand} [OPTIONS]"
             )
+        return
+    if sweep:
+        from ..bench.sweep import DENSITIES, run_sweep, sweep_table
+
+        res = run_sweep(profiles or None, densities or DENSITIES, modes or ("fast",), docs, words, split, seed,
+                        None if as_json else (lambda msg: click.echo(f"running {msg} ...", err=True)))
+        click.echo(json.dumps(res, indent=2) if as_json else sweep_table(res["rows"]))  # type: ignore[arg-type]
         return
     if stats or funnel:
         _stats_and_funnel(profiles, docs, modes, rate, seed, split, corpus, stats, funnel, as_json)

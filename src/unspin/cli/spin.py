@@ -27,11 +27,11 @@ import click
 @click.option("--list", "list_profiles", is_flag=True, help="List the spinner profiles and exit.")
 def spin_command(file: str, profile: str, rate: float | None, seed: int, fmt: str, list_profiles: bool) -> None:
     """Spin FILE (or - for stdin) and print the spun text or a JSONL record with its gold alignment."""
-    from ..spinner import PROFILES, spin
+    from ..spinner import PROFILES, TRANSFER_PROFILES, spin
     from ..readers import read_text_file
 
     if list_profiles:
-        for p in PROFILES.values():
+        for p in [*PROFILES.values(), *TRANSFER_PROFILES.values()]:
             click.echo(f"{p.name}\t{p.version}\t{p.role}\trate={p.default_rate}\t{p.summary}")
         return
     text = read_text_file(file, allow_empty=True)  # one reader: size limit and decoding checks

@@ -37,7 +37,7 @@ from typing import Callable
 from ..errors import ConfigError, InputError, unknown_name
 from .core import GoldEdit, SpunText, Swap, assemble
 
-__all__ = ["spin", "SpunText", "GoldEdit", "Profile", "PROFILES", "HELD_OUT", "check_rate", "get_profile", "profile_names"]
+__all__ = ["spin", "SpunText", "GoldEdit", "Profile", "PROFILES", "TRANSFER_PROFILES", "HELD_OUT", "check_rate", "get_profile", "profile_names"]
 
 
 @dataclass(frozen=True)
@@ -129,16 +129,50 @@ PROFILES: dict[str, Profile] = {
 HELD_OUT = "contentfarm"
 
 
-def profile_names() -> tuple[str, ...]:
-    return tuple(sorted(PROFILES))
+def _augmenter(name: str) -> Callable[[str, float, int], SpunText]:
+    def run(text: str, rate: float, seed: int) -> SpunText:
+        from . import transfer
+
+        return transfer.augment(text, name, rate, seed)
+
+    return run
+
+
+def _augmenter_version(name: str) -> Callable[[], str]:
+    return lambda: f"{name}.v1"
+
+
+#: Third-party spinners (:mod:`unspin.spinner.transfer`): for evaluation only, never to train,
+#: tune or choose settings. They need ``pip install 'unspin[transfer]'`` and Debian's WordNet.
+TRANSFER_PROFILES: dict[str, Profile] = {
+    name: Profile(
+        name,
+        f"{name}.v1",
+        "transfer",
+        summary,
+        "third-party code (MIT) over WordNet 3.0; evaluation only",
+        _augmenter(name),
+        _augmenter_version(name),
+        0.18,
+    )
+    for name, summary in (
+        ("nlpaug-wordnet", "nlpaug's WordNet SynonymAug, unmodified: any sense, per occurrence (third party)"),
+        ("eda-wordnet", "textaugment's EDA synonym replacement, unmodified: any sense, every occurrence (third party)"),
+    )
+}
+
+
+def profile_names(transfer: bool = False) -> tuple[str, ...]:
+    """The project's own profiles (the default of every benchmark); ``transfer=True`` adds the third-party ones."""
+    return tuple(sorted(PROFILES)) + (tuple(sorted(TRANSFER_PROFILES)) if transfer else ())
 
 
 def get_profile(name: str) -> Profile:
     """Look a profile up by name; an unknown name lists the known ones."""
     try:
-        return PROFILES[name]
+        return PROFILES[name] if name in PROFILES else TRANSFER_PROFILES[name]
     except (KeyError, TypeError):
-        raise unknown_name("spinner profile", str(name), list(PROFILES)) from None
+        raise unknown_name("spinner profile", str(name), [*PROFILES, *TRANSFER_PROFILES]) from None
 
 
 def check_rate(rate: object) -> float:
