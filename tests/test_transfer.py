@@ -17,7 +17,7 @@ from unspin.bench.corpus import default_corpus_path, first_words, load_corpus, s
 from unspin.bench.sweep import PPS_PHRASES, pps_phrase_documents, rate_for, spun_sets, sweep_table
 from unspin.errors import ConfigError
 from unspin.spinner import TRANSFER_PROFILES, get_profile, profile_names, spin
-from unspin.spinner.transfer import _pps_pairs, pps_list_path
+from unspin.spinner.transfer import _pps_pairs
 from unspin.text import tokenize
 
 AUGMENTERS = sorted(TRANSFER_PROFILES)
@@ -72,10 +72,18 @@ def test_transfer_profiles_are_listed_apart_and_never_the_default() -> None:
         get_profile("nope")
 
 
-def test_pps_phrases_are_real_list_phrases_in_real_passages() -> None:
-    pairs = _pps_pairs(str(pps_list_path()))
-    docs = pps_phrase_documents("test", 8, 250)
-    assert len(docs) == 8
+# Invented pairs in the list's format (the real list lives outside the repository, in shared/data).
+PAIRS = [("joined together states", "united states"), ("fundamental", "essential"), ("autonomous", "independent"),
+         ("get to", "access"), ("monetary emergency", "financial crisis"), ("in different words", "in other words"),
+         ("discouragement", "depression"), ("uncommon", "rare"), ("financial advancement", "economic development")]
+
+
+def test_pps_phrases_are_list_phrases_in_real_passages(tmp_path) -> None:
+    path = tmp_path / "list.tsv"
+    path.write_text("tortured\texpected\n" + "".join(f"{t}\t{e}\n" for t, e in PAIRS), encoding="utf-8")
+    pairs = _pps_pairs(str(path))
+    docs = pps_phrase_documents("test", 4, 250, phrase_list=str(path))
+    assert len(docs) == 4  # 9 phrases, each used at most 3 times: 27 passages of 2-3 sentences
     for st in docs:
         assert st.restore_gold() == st.original
         assert tokenize(st.original).word_count >= 250

@@ -21,6 +21,7 @@ documents, and capped at 1); the achieved density is measured on the gold and re
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass
 from typing import Callable, Sequence
@@ -69,15 +70,21 @@ def documents(split: str, docs: int, words: int) -> list[str]:
     return [first_words(d.text, words) for d in chosen]
 
 
-def pps_phrase_documents(split: str, docs: int, words: int, seed: int = 0) -> list[SpunText]:
-    """Real tortured phrases in real passages of the split (benchmark corpus and registers)."""
+def pps_phrase_documents(
+    split: str, docs: int, words: int, seed: int = 0, phrase_list: str | None = None
+) -> list[SpunText]:
+    """Real tortured phrases in real passages of the split (benchmark corpus and registers).
+
+    ``phrase_list``: a ``tortured<TAB>expected`` file; default ``$UNSPIN_PPS_LIST`` or the shared
+    ``pps-train.tsv`` beside the checkout.
+    """
     from ..spinner.transfer import pps_passages
 
     texts = [d.text for d in load_corpus(default_corpus_path(split))]
     reg = repo_root() / "benchmarks" / "registers" / f"{split}.jsonl.gz"
     if reg.is_file():
         texts += [d.text for d in load_corpus(reg)]
-    return pps_passages(texts, docs, words, seed)
+    return pps_passages(texts, docs, words, seed, phrase_list or os.environ.get("UNSPIN_PPS_LIST"))
 
 
 def _gold_words(st: SpunText) -> int:
