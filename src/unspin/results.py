@@ -73,6 +73,10 @@ class Report:
     data_version: str
     incomplete: bool = False
     reason: str | None = None
+    # Engine v3 (deep mode): the estimated share of spun slots with its 90% interval
+    # (estimate, low, high), and the p-value of the test "nothing here is spun" against clean text.
+    spin_share: tuple[float, float, float] | None = None
+    null_p_value: float | None = None
 
     @property
     def flagged(self) -> int:

@@ -73,12 +73,27 @@ def risk_level(score: float, n_findings: int | None = None) -> str:
     return level
 
 
+def null_test_risk(p_value: float) -> str:
+    """Engine v3's risk level: how strongly the test against clean text rejects "nothing is spun".
+
+    >>> null_test_risk(1e-9), null_test_risk(1e-4), null_test_risk(0.01), null_test_risk(0.5)
+    ('high', 'suspicious', 'low', 'clean')
+    """
+    for cut, name in load_tuning().v3.risk_p_cuts:
+        if p_value < cut:
+            return name
+    return "clean"
+
+
 def document_verdict(
-    findings: Sequence[Finding], words: int, mode: str, screen_score: float | None = None
+    findings: Sequence[Finding], words: int, mode: str, screen_score: float | None = None,
+    null_p_value: float | None = None,
 ) -> tuple[float, str]:
     """(score, risk) of a document: THE rule for every path (see the module docstring).
 
     ``screen_score`` is required in fast mode (the fast screening model's document score).
+    ``null_p_value`` (deep mode, engine v3): the document's test against clean text, which sets
+    the risk; the score stays the findings' density (it ranks documents).
     """
     if mode == "fast":
         if screen_score is None:
@@ -86,4 +101,6 @@ def document_verdict(
         value = round(float(screen_score), 4)
         return value, risk_level(value)
     value = findings_score(findings, words)
+    if null_p_value is not None:
+        return value, null_test_risk(null_p_value)
     return value, risk_level(value, len(findings))

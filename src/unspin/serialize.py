@@ -60,6 +60,8 @@ def spin_block(report: Report) -> dict[str, Any]:
         "mode": report.mode,
         "model": report.model,
         "dataVersion": report.data_version,
+        "share": None if report.spin_share is None else dict(zip(("estimate", "low", "high"), report.spin_share)),
+        "nullPValue": report.null_p_value,
     }
 
 

@@ -98,6 +98,23 @@ class RiskModel:
 
 
 @dataclass(frozen=True)
+class EngineV3:
+    """Engine v3's settings (:mod:`unspin.engine.null`, :mod:`unspin.engine.infer`): all fixed a priori.
+
+    ``engine``: "v3" (the default) or "v2" (the learned decision with its rate loop).
+    ``fdr_level``: a span is reported when its local fdr is at most this. ``storey_lambda``: the
+    spun-share estimator's lambda. ``test_alpha``: the document test counts slots with p at most
+    this. ``risk_p_cuts``: (p-value, level) pairs, strictest first.
+    """
+
+    engine: str = "v3"
+    fdr_level: float = 0.2
+    storey_lambda: float = 0.5
+    test_alpha: float = 0.05
+    risk_p_cuts: tuple[tuple[float, str], ...] = ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
+
+
+@dataclass(frozen=True)
 class TuningData:
     """Everything in the tuning file."""
 
@@ -108,6 +125,7 @@ class TuningData:
     infer: Mapping[str, float]
     risk: RiskModel
     header: Mapping[str, Any]
+    v3: EngineV3 = EngineV3()
 
 
 FIX = "reinstall unspin or rebuild it with scripts/train_decision.py"
@@ -142,6 +160,12 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
             if any(s <= 0 for s in decision.scale):
                 raise ValueError("decision model: non-positive scale")
         infer = {k: float(v) for k, v in raw.get("infer", {}).get("values", {}).items()}
+        e = raw.get("engine_v3", {}).get("values", {})
+        v3 = EngineV3(str(e.get("engine", "v2")), float(e.get("fdr_level", 0.2)), float(e.get("storey_lambda", 0.5)),
+                      float(e.get("test_alpha", 0.05)),
+                      tuple((float(c), str(n)) for c, n in e.get("risk_p_cuts", EngineV3.risk_p_cuts)))
+        if v3.engine not in ("v2", "v3") or not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1:
+            raise ValueError(f"engine_v3: engine must be v2 or v3 and levels in (0, 1), got {e}")
         r = raw["risk"]["values"]
         risk = RiskModel(float(r["score_scale"]), tuple((float(c), str(n)) for c, n in r["cuts"]), int(r["min_findings"]))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -150,7 +174,7 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
         if m not in modes or m not in channel:
             raise _fail(source, f"no settings for mode {m!r}")
     header = {k: v for k, v in raw.items() if k not in ("modes", "noisy_channel", "decision", "infer", "risk")}
-    return TuningData(TUNING_VERSION, modes, channel, decision, infer, risk, header)
+    return TuningData(TUNING_VERSION, modes, channel, decision, infer, risk, header, v3)
 
 
 def read_tuning(path: Path | str) -> TuningData:

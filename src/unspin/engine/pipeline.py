@@ -11,7 +11,7 @@ import math
 import time
 from functools import cache
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 
 from .. import __version__
 from ..config import Config
@@ -23,6 +23,11 @@ from ..tuning import DecisionModel, Tuning, channel_tuning, is_scored, load_tuni
 from .candidates import CandidateGenerator, Slot
 from .decode import Decision, choose, decide
 from .ngram import NgramScorer
+
+if TYPE_CHECKING:
+    from .features import Unigrams
+    from .infer import SpinShare
+    from .null import NullTable
 
 __all__ = ["Analysis", "Scored", "ScoredSlot", "analyse", "default_tuning", "finish", "score", "spin_score", "risk_level"]
 
@@ -227,9 +232,18 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     # A reported span is rewritten when its best original's log-odds against keeping the text
     # exceed this margin (0: the best original is likelier than the text itself).
     edit_margin = 0.0
-    if model is not None:
+    threshold = config.flag_threshold
+    v3: V3Document | None = None
+    tuned = load_tuning()
+    if model is not None and tuned.v3.engine == "v3":
+        from .null import load_null
+
+        per_segment, v3 = v3_decisions(scored, config, model, load_null())
+        # report a span when its local fdr is at most the level; rewrite it when its original beats the text
+        threshold = 1.0 - tuned.v3.fdr_level
+    elif model is not None:
         per_segment = _learned_decisions(scored, config, model)
-        edit_margin = float(load_tuning().infer.get("edit_margin", 0.0))
+        edit_margin = float(tuned.infer.get("edit_margin", 0.0))
     else:
         tuning = tuning or default_tuning(config.mode)
         pooled = _pooled_evidence(scored) if tuning.pool_weight else {}
@@ -242,7 +256,7 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
             for segment in scored.segments
         ]
     for decisions in per_segment:
-        for d in choose(decisions, config.flag_threshold):
+        for d in choose(decisions, threshold):
             findings.append(_finding(doc, d))
             if d.gain <= edit_margin:
                 # Spun in total probability, but no single original is likely enough against
@@ -260,7 +274,8 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
 
         slots = [x for seg in scored.segments for x in seg]
         screen = fast_document_score(doc, load_lexicon(config.lexicon), slots)
-    value, risk = document_verdict(findings, scored.words, scored.mode, screen)
+    value, risk = document_verdict(findings, scored.words, scored.mode, screen,
+                                   None if v3 is None else v3.p_value)
     report = Report(
         text=scored.text,
         findings=tuple(findings),
@@ -272,6 +287,8 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
         data_version=scored.data_version,
         incomplete=scored.incomplete,
         reason=scored.reason,
+        spin_share=None if v3 is None else (v3.share.share, v3.share.low, v3.share.high),
+        null_p_value=None if v3 is None else float(f"{v3.p_value:.3g}"),
     )
     return Analysis(report, tuple(edits))
 
@@ -319,6 +336,61 @@ def _learned_decisions(scored: Scored, config: Config, model: DecisionModel) -> 
             decisions.append(Decision(x.slot, sp.p_spun, ranked, sp.utilities[best], evidence))
         out.append(decisions)
     return out
+
+
+def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "NullTable") -> tuple[list[list[Decision]], "V3Document"]:
+    """Engine v3: whether a slot is spun from its null p-value and the document's two-group model;
+    which original, from the learned ranker (the conditional logit's order of candidates).
+
+    ``Decision.p_spun`` is 1 - local fdr; ``gain`` the chosen original's language-model log-odds
+    against the text (full context where rescored, else first sub-token), so a reported span is
+    rewritten only when its original also beats the text.
+    """
+    from .features import lo_full
+    from .infer import document_test, infer_document, local_fdr, spin_share
+    from .null import p_values
+
+    slots = [x for seg in scored.segments for x in seg]
+    pv = p_values(slots, null)
+    settings = load_tuning().v3
+    share = spin_share([p for p in pv if p is not None], settings.storey_lambda)
+    # The ranker only orders candidates within a slot (document-level features shift all of a
+    # slot's candidates alike), so one round, with no feedback, is enough.
+    post = infer_document(slots, model, _unigrams(config.lexicon), rounds=1)
+    out: list[list[Decision]] = []
+    k = 0
+    for segment in scored.segments:
+        decisions = []
+        for x in segment:
+            sp, p = post.posteriors[k], pv[k]
+            k += 1
+            cands = x.slot.candidates
+            if not cands or p is None:
+                continue
+            order = sorted(range(len(cands)), key=lambda i: -sp.probs[i])
+            best = order[0]
+            gain = lo_full(x, best)
+            if not is_scored(x.cands[best]):
+                gain = x.cands_first[best] - x.keep_first if x.cands_first else gain
+            fdr = local_fdr(p, share)
+            total = sum(sp.probs) or 1.0
+            ranked = tuple((cands[i].text, sp.probs[i] / total) for i in order)
+            evidence = (
+                f"context fits {cands[best].text!r} better than {x.slot.text!r} "
+                f"(language-model log-odds {gain:+.2f}; p = {p:.4f} against clean text; local fdr {fdr:.2f}; "
+                f"document spin share {share.share:.2f})"
+            )
+            decisions.append(Decision(x.slot, 1.0 - fdr, ranked, gain, evidence))
+        out.append(decisions)
+    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha))
+
+
+@dataclass(frozen=True)
+class V3Document:
+    """Engine v3's document-level result: the spin share and the test against the null."""
+
+    share: "SpinShare"
+    p_value: float
 
 
 @cache

@@ -1,0 +1,160 @@
+"""Engine v3 from cached deep scores: build the null, evaluate v3 against v2.
+
+    # the null: every scored slot of the CLEAN texts of a dev-split cache
+    python scripts/engine_v3.py null benchmarks/cache/deep-dev-v3.*.jsonl.gz --out src/unspin/data/null.v1.json
+    # v2 (the shipped decision) and v3 side by side, per profile, on any cache (evaluation only)
+    python scripts/engine_v3.py evaluate benchmarks/cache/deep-test-v3.*.jsonl.gz --json out.json
+
+The null is fit on clean dev text only; no spun text, no test text and no transfer set is read
+to build it. ``evaluate`` reads the caches written by ``scripts/train_decision.py cache``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from train_decision import _scored, read_cache  # noqa: E402
+
+from unspin import Config  # noqa: E402
+from unspin.bench.metrics import exact_restorations, overlaps, span_counts, SpanCounts  # noqa: E402
+from unspin.engine.null import NULL_FILE, build_null  # noqa: E402
+from unspin.engine.pipeline import finish  # noqa: E402
+from unspin.text import tokenize  # noqa: E402
+from unspin.tuning import load_tuning  # noqa: E402
+
+def run_null(args: argparse.Namespace) -> None:
+    header, docs = read_cache(args.cache)
+    if header.get("split") != "dev":
+        raise SystemExit("the null is built from DEV-split clean text only")
+    clean = [d for d in docs if d["profile"] == "clean"]
+    slots = [x for d in clean for x in d["scored_slots"]]
+    words = sum(d["words"] for d in clean)
+    table = build_null(slots, "null.v1", {
+        "script": "scripts/engine_v3.py null", "cache": [Path(c).name for c in args.cache], "split": "dev",
+        "texts": len(clean), "words": words, "date": datetime.date.today().isoformat(),
+        "statistic": "LM log-odds of the best rescored candidate against the text (full right context), "
+                     "first sub-token when none was rescored",
+        "scorer": clean[0]["scorer"] if clean else None,
+    })
+    Path(args.out).write_text(table.to_json() + "\n", encoding="utf-8")
+    print(f"null from {len(clean)} clean dev texts, {words} words: "
+          + ", ".join(f"{k} {v}" for k, v in table.provenance["slots"].items()), file=sys.stderr)
+
+
+def _metrics(d: dict, findings: list, edits: list, text: str) -> dict:
+    gold = [(g[0], g[1]) for g in d["gold"]]
+    never = 0
+    for e in edits:
+        if not any(overlaps((e.start, max(e.end, e.start + 1)), g) for g in gold):
+            never += max(1, tokenize(d["text"][e.start:e.end]).word_count)
+    return {
+        "counts": span_counts([(f.start, f.end) for f in findings], gold),
+        "exact": sum(exact_restorations([(g[0], g[1], g[2]) for g in d["gold"]], edits, text)),
+        "gold": len(gold), "never": never, "findings": len(findings),
+    }
+
+
+def _apply(text: str, edits: list) -> str:
+    out, pos = [], 0
+    for e in sorted(edits, key=lambda e: e.start):
+        out.append(text[pos:e.start])
+        out.append(e.new)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def run_engine(d: dict, config: Config, engine: str):
+    """The shipped pipeline's decision stage on a cached document, with engine v2 or v3."""
+    import dataclasses
+
+    import unspin.engine.pipeline as pl
+    import unspin.scoring as sc
+
+    base = load_tuning()
+    patched = dataclasses.replace(base, v3=dataclasses.replace(base.v3, engine=engine))
+    old = pl.load_tuning, sc.load_tuning
+    pl.load_tuning = sc.load_tuning = lambda: patched  # type: ignore[assignment]
+    try:
+        return finish(_scored(d), config)
+    finally:
+        pl.load_tuning, sc.load_tuning = old
+
+
+def run_evaluate(args: argparse.Namespace) -> None:
+    header, docs = read_cache(args.cache)
+    if Path(args.null).resolve() != (Path(__file__).resolve().parents[1] / "src/unspin/data" / NULL_FILE):
+        raise SystemExit("evaluate uses the shipped null (src/unspin/data/null.v1.json)")
+    config = Config()
+    table: dict[str, dict] = {}
+    for d in docs:
+        prof = d["profile"]
+        row = table.setdefault(prof, {"texts": 0, "words": 0, "v2": {}, "v3": {}})
+        row["texts"] += 1
+        row["words"] += d["words"]
+        a = run_engine(d, config, "v2")
+        v2 = _metrics(d, list(a.report.findings), list(a.edits), _apply(d["text"], list(a.edits)))
+        v2["risk"] = a.report.risk
+        b = run_engine(d, config, "v3")
+        v3 = _metrics(d, list(b.report.findings), list(b.edits), _apply(d["text"], list(b.edits)))
+        v3.update({"risk": b.report.risk, "share": b.report.spin_share[0]})
+        for name, m in (("v2", v2), ("v3", v3)):
+            agg = row[name]
+            agg["counts"] = agg.get("counts", SpanCounts()) + m["counts"]
+            for k in ("exact", "gold", "never", "findings"):
+                agg[k] = agg.get(k, 0) + m[k]
+            agg.setdefault("risk", {})
+            agg["risk"][m["risk"]] = agg["risk"].get(m["risk"], 0) + 1
+            agg["zero"] = agg.get("zero", 0) + (m["findings"] == 0)
+            agg["over2x"] = agg.get("over2x", 0) + (m["findings"] > 2 * m["gold"])
+            if name == "v3":
+                agg.setdefault("shares", []).append(round(m["share"], 3))
+    out = {}
+    for prof, row in sorted(table.items()):
+        res = {"texts": row["texts"], "words": row["words"]}
+        for name in ("v2", "v3"):
+            agg = row[name]
+            c = agg["counts"]
+            flagged = sum(v for k, v in agg["risk"].items() if k in ("suspicious", "high"))
+            res[name] = {
+                "findings_per_1k": round(1000 * agg["findings"] / row["words"], 2),
+                "P": None if not c.findings else round(c.precision, 3),
+                "R": None if not c.gold else round(c.recall, 3),
+                "exact": None if not agg["gold"] else round(agg["exact"] / agg["gold"], 3),
+                "never_per_1k": round(1000 * agg["never"] / row["words"], 2),
+                "flagged": round(flagged / row["texts"], 3), "risk": agg["risk"],
+                "zero": agg["zero"], "over2x": agg["over2x"], "gold": agg["gold"],
+            }
+            if name == "v3":
+                sh = sorted(agg["shares"])
+                res[name]["median_share"] = sh[len(sh) // 2]
+        out[prof] = res
+        print(prof, json.dumps(res))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"caches": [Path(c).name for c in args.cache], "settings": dataclasses.asdict(load_tuning().v3),
+                                               "rows": out}, indent=1) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    n = sub.add_parser("null")
+    n.add_argument("cache", nargs="+")
+    n.add_argument("--out", default=f"src/unspin/data/{NULL_FILE}")
+    e = sub.add_parser("evaluate")
+    e.add_argument("cache", nargs="+")
+    e.add_argument("--null", default=f"src/unspin/data/{NULL_FILE}")
+    e.add_argument("--json")
+    args = ap.parse_args()
+    {"null": run_null, "evaluate": run_evaluate}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

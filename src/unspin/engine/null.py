@@ -1,0 +1,123 @@
+"""The null: what a slot's evidence looks like when nothing is spun (engine v3).
+
+Every slot of real clean prose that the deep scorer prices gives one value of the slot
+statistic (:func:`slot_statistic`: the language model's log-odds of the best rescored
+candidate against the text, with the right context). Their distribution, per kind of slot
+(:func:`stratum`), is the null: a slot's p-value is the share of clean slots of its kind whose
+statistic is at least as large (:meth:`NullTable.p_value`). Nothing here was fit on spun text,
+so a spinner the project never saw cannot move the null; the "spun" side is estimated from
+each document itself (:mod:`unspin.engine.infer`).
+
+The table ships as ``data/null.<version>.json`` (header checked by ``datafiles.check_header``),
+built by ``scripts/engine_v3.py null`` from a cache of deep scores of clean dev-split prose.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..errors import DataError
+from ..tuning import is_scored
+from .candidates import FUNCTION_WORDS
+
+NULL_MAGIC = "unspin-null"
+NULL_FORMAT = 1
+NULL_FILE = "null.v1.json"
+STRATA = ("function", "content", "multiword", "capital")
+
+
+def stratum(x: Any) -> str:
+    """The kind of a scored slot: ``capital`` (capitalised mid-sentence), ``multiword``,
+    ``function`` (a lone function word) or ``content``."""
+    if x.mid_sentence_capital:
+        return "capital"
+    words = x.slot.text.split()
+    if len(words) > 1:
+        return "multiword"
+    return "function" if words and words[0].lower() in FUNCTION_WORDS else "content"
+
+
+def slot_statistic(x: Any) -> float | None:
+    """Log-odds of the best candidate against the text, in full context where rescored.
+
+    Candidates rescored with the right context compare with the text's full-context score;
+    when none was, the first sub-token scores compare (left context only). None: no evidence.
+    """
+    full = [c - x.keep for c in x.cands if is_scored(c)] if is_scored(x.keep) else []
+    if full:
+        return max(full)
+    first = [c - x.keep_first for c in (x.cands_first or ()) if is_scored(c)]
+    return max(first) if first else None
+
+
+@dataclass(frozen=True)
+class NullTable:
+    """Sorted null statistics per stratum, with where they came from."""
+
+    version: str
+    values: Mapping[str, tuple[float, ...]]
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def p_value(self, kind: str, s: float) -> float:
+        """P(S >= s) under the null of this kind of slot, (1 + #{null >= s}) / (n + 1)."""
+        vals = self.values.get(kind) or self.values["all"]
+        n = len(vals)
+        at_least = n - bisect.bisect_left(vals, s - 1e-9)
+        return (1 + at_least) / (n + 1)
+
+    def to_json(self) -> str:
+        return json.dumps({"magic": NULL_MAGIC, "format": NULL_FORMAT, "version": self.version,
+                           "provenance": dict(self.provenance),
+                           "values": {k: [round(v, 3) for v in vs] for k, vs in self.values.items()}},
+                          separators=(",", ":"))
+
+
+def build_null(slots: Iterable[Any], version: str, provenance: Mapping[str, Any], min_per_stratum: int = 200) -> NullTable:
+    """The null table from scored slots of clean text; a stratum with too few slots uses ``all``."""
+    by: dict[str, list[float]] = {"all": []}
+    for x in slots:
+        s = slot_statistic(x)
+        if s is None or not math.isfinite(s):
+            continue
+        by.setdefault(stratum(x), []).append(s)
+        by["all"].append(s)
+    values = {k: tuple(sorted(v)) for k, v in by.items() if k == "all" or len(v) >= min_per_stratum}
+    counts = {k: len(v) for k, v in by.items()}
+    return NullTable(version, values, {**provenance, "slots": counts})
+
+
+def parse_null(text: str, source: str = NULL_FILE) -> NullTable:
+    try:
+        rec = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{source} is not JSON ({exc.msg}); rebuild it with scripts/engine_v3.py null") from None
+    if not isinstance(rec, dict) or rec.get("magic") != NULL_MAGIC or rec.get("format") != NULL_FORMAT:
+        raise DataError(f"{source} is not an unspin null table of format {NULL_FORMAT}; rebuild it with scripts/engine_v3.py null")
+    values = rec.get("values")
+    if not isinstance(values, dict) or not values.get("all"):
+        raise DataError(f"{source} has no null values; rebuild it with scripts/engine_v3.py null")
+    return NullTable(str(rec.get("version")), {k: tuple(sorted(float(v) for v in vs)) for k, vs in values.items()},
+                     rec.get("provenance") or {})
+
+
+@cache
+def load_null() -> NullTable:
+    """The shipped null table (read once per process)."""
+    from ..datafiles import path
+
+    p = path(NULL_FILE)
+    return parse_null(p.read_text(encoding="utf-8"), str(p))
+
+
+def p_values(slots: Sequence[Any], null: NullTable) -> list[float | None]:
+    """Each slot's null p-value (None for a slot without evidence)."""
+    out: list[float | None] = []
+    for x in slots:
+        s = slot_statistic(x)
+        out.append(None if s is None else null.p_value(stratum(x), s))
+    return out

@@ -1,0 +1,158 @@
+"""Engine v3: the null from clean text, the spun share without feedback, the local fdr, the test.
+
+The calibration tests read committed caches of deep scores (no language model); the density
+sweep runs the real model.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unspin.engine.infer import document_test, local_fdr, spin_share
+from unspin.engine.null import build_null, load_null, p_values, parse_null, slot_statistic, stratum
+from unspin.errors import DataError
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.fixture(scope="module")
+def test_split_clean_slots() -> list:
+    from train_decision import read_cache
+
+    _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v3.*.jsonl.gz")))
+    clean = [d for d in docs if d["profile"] == "clean"]
+    assert len(clean) == 30
+    return [x for d in clean for x in d["scored_slots"]]
+
+
+def test_null_is_calibrated_on_clean_text_it_never_saw(test_split_clean_slots: list) -> None:
+    """Clean TEST-split text (the null is built from dev) gives p-values close to uniform."""
+    p = [v for v in p_values(test_split_clean_slots, load_null()) if v is not None]
+    assert len(p) > 4000
+    for q in (0.01, 0.05, 0.2, 0.5):
+        share = sum(1 for v in p if v <= q) / len(p)
+        assert abs(share - q) <= max(0.01, 0.25 * q), (q, share)
+    # Kolmogorov-Smirnov distance from the uniform
+    ps = sorted(p)
+    ks = max(max(abs((i + 1) / len(ps) - v), abs(i / len(ps) - v)) for i, v in enumerate(ps))
+    assert ks < 0.05, ks
+
+
+def test_clean_documents_are_not_rejected(test_split_clean_slots: list) -> None:
+    from train_decision import read_cache
+
+    _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v3.*.jsonl.gz")))
+    null = load_null()
+    tests = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None])
+             for d in docs if d["profile"] == "clean"]
+    assert sum(t < 1e-3 for t in tests) == 0  # none suspicious or high
+    spun = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None])
+            for d in docs if d["profile"] == "contentfarm"]
+    assert sum(t < 1e-3 for t in spun) >= 0.9 * len(spun)
+
+
+def test_null_table_round_trips_and_refuses_bad_files() -> None:
+    null = load_null()
+    again = parse_null(null.to_json())
+    assert again.values.keys() == null.values.keys()
+    assert again.p_value("content", 3.0) == pytest.approx(null.p_value("content", 3.0), abs=1e-3)
+    assert null.provenance["split"] == "dev"
+    with pytest.raises(DataError, match="rebuild"):
+        parse_null("{}")
+    with pytest.raises(DataError, match="rebuild"):
+        parse_null("not json")
+
+
+def test_p_value_is_monotone_and_bounded() -> None:
+    null = load_null()
+    xs = [-100, -5, 0, 2, 5, 10, 50]
+    for kind in ("content", "function", "multiword", "capital", "all"):
+        ps = [null.p_value(kind, x) for x in xs]
+        assert ps == sorted(ps, reverse=True)
+        assert all(0 < p <= 1 for p in ps)
+        assert ps[-1] < 0.01 and ps[0] > 0.9
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=300), st.randoms())
+def test_spin_share_is_a_function_of_the_p_values_alone(p: list[float], rnd: random.Random) -> None:
+    """No start value, no feedback: any order of the same p-values gives the same estimate."""
+    a = spin_share(p)
+    q = list(p)
+    rnd.shuffle(q)
+    assert spin_share(q) == a
+    assert 0.0 <= a.low <= a.share <= a.high <= 1.0 or a.share == 0.0
+    # more strong evidence never lowers the estimate
+    assert spin_share(p + [1e-6] * 5).share >= a.share
+
+
+def test_spin_share_recovers_a_known_mixture() -> None:
+    rnd = random.Random(7)
+    for true in (0.0, 0.1, 0.3, 0.5):
+        m = 2000
+        p = [rnd.random() for _ in range(int(m * (1 - true)))] + [rnd.random() ** 10 for _ in range(int(m * true))]
+        s = spin_share(p)
+        # Storey's estimate is conservative: spun slots with p > lambda count as unspun
+        assert true - 0.1 <= s.share <= true + 0.04, (true, s)
+        assert s.low <= true + 0.03
+
+
+def test_local_fdr_orders_slots_and_needs_evidence() -> None:
+    rnd = random.Random(1)
+    p = [rnd.random() for _ in range(150)] + [rnd.random() ** 12 for _ in range(50)]
+    s = spin_share(p)
+    f = [local_fdr(x, s) for x in (1e-6, 1e-3, 0.05, 0.5)]
+    assert f == sorted(f) and f[0] < 0.2 and f[-1] > 0.8
+    clean = spin_share([rnd.random() for _ in range(200)])
+    assert local_fdr(0.01, clean) > 0.5  # a modest p-value in a clean document is not reported
+
+
+def test_document_test() -> None:
+    assert document_test([]) == 1.0
+    assert document_test([0.5] * 100) == 1.0
+    assert document_test([0.01] * 5 + [0.5] * 95) == pytest.approx(0.56, abs=0.02)  # 5 of 100 at alpha 0.05
+    assert document_test([0.01] * 30 + [0.5] * 70) < 1e-10
+
+
+def test_strata_and_statistic_of_cached_slots(test_split_clean_slots: list) -> None:
+    kinds = {stratum(x) for x in test_split_clean_slots}
+    assert kinds == {"function", "content", "multiword", "capital"}
+    stats = [slot_statistic(x) for x in test_split_clean_slots]
+    assert sum(s is None for s in stats) < 0.05 * len(stats)
+
+
+def test_build_null_pools_thin_strata(test_split_clean_slots: list) -> None:
+    t = build_null(test_split_clean_slots[:300], "t", {"split": "test"}, min_per_stratum=200)
+    assert "all" in t.values and "capital" not in t.values
+    assert t.p_value("capital", 0.0) == t.p_value("all", 0.0)
+
+
+@pytest.mark.slow
+def test_findings_grow_with_density_and_clean_stays_clean() -> None:
+    """A small density sweep through the real engine: no collapse, no runaway."""
+    import unspin
+    from unspin.bench.corpus import default_corpus_path, first_words, load_corpus, sample
+    from unspin.spinner import spin
+
+    texts = [first_words(d.text, 90) for d in sample(load_corpus(default_corpus_path("test")), 3)]
+    cfg = unspin.Config(mode="deep")
+    counts = []
+    for rate in (0.0, 0.1, 0.3):
+        n = 0
+        for i, t in enumerate(texts):
+            text = t if rate == 0 else spin(t, profile="contentfarm", rate=rate, seed=i).spun
+            r = unspin.check(text, cfg)
+            n += len(r.findings)
+            assert r.spin_share is not None and r.null_p_value is not None
+            if rate == 0:
+                assert r.risk in ("clean", "low")
+        counts.append(n)
+    assert counts[0] <= 1
+    assert counts[0] <= counts[1] <= counts[2] and counts[2] > counts[0]
