@@ -73,6 +73,9 @@ class Report:
     data_version: str
     incomplete: bool = False
     reason: str | None = None
+    # Fast mode: P(a clean text of this length scores at least this high), the figure that
+    # ranks documents whose ``score`` rounds to 0 (see engine.screen.Calibration.clean_tail).
+    clean_p: float | None = None
 
     @property
     def flagged(self) -> int:
