@@ -113,6 +113,11 @@ def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confid
     del cached
     run = learn(items=items, config=config, cache_path=cache, jobs=jobs, scheduler=scheduler,
                 log=log, progress=bar, full_rescoring=all_candidates)
+    if run.failed and not run.used:
+        from ..errors import UnspinError
+
+        name, reason = run.failed[0]
+        raise UnspinError(f"every document failed to score ({len(run.failed)}); the first, {name}: {reason}")
     skipped = [*skipped, *run.failed]  # documents whose scoring failed: in the header, with the reason
     chosen = run.fit.select(min_docs, min_confidence)
     settings = {

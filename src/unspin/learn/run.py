@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..config import Config, replace_config
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from .em import BatchFit, Settings, fit_batch
 from .evidence import DocEvidence, EvidenceCache, extract, settings_key, text_sha256
 
@@ -202,6 +202,8 @@ def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: in
         for item in todo:
             try:
                 rec = extract(item.text, config, item.name, key, full)
+            except ConfigError:  # the settings, not the document: every document would fail
+                raise
             except Exception as exc:  # one document's failure (model error, memory) must not stop the batch
                 failed(item, failure_reason(exc))
                 continue
@@ -225,7 +227,7 @@ def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: in
                     item = running.pop(fut)
                     try:
                         line = fut.result()
-                    except BrokenProcessPool:
+                    except (BrokenProcessPool, ConfigError):
                         raise
                     except Exception as exc:
                         failed(item, failure_reason(exc))
@@ -264,6 +266,8 @@ def _compute_dask(todo: Sequence[BatchItem], config: Config, key: str, scheduler
             item = owner.pop(fut.key)
             try:
                 line = fut.result()
+            except ConfigError:
+                raise
             except Exception as exc:  # the document's error, or its worker died: record it, go on
                 failed(item, failure_reason(exc))
             else:

@@ -194,8 +194,9 @@ def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Sour
     jusText with its stopword thresholds at 0 picks the main paragraphs (headings included)
     by length, link density and context; paragraphs inside nav, footer and aside elements
     are page furniture. When it keeps less than half of the page's visible
-    prose (blocks of 12 words or more outside links), the page's visible text is read
-    instead, navigation left out, and ``note`` says so.
+    prose (blocks of 12 words or more outside links), the page's visible prose blocks are
+    read instead (all its visible text if it has none), navigation left out, and ``note``
+    says so.
     """
     check_size(name, data, MAX_INPUT_BYTES)
     if b"\x00" in data[:65536]:
@@ -216,9 +217,10 @@ def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Sour
     note = None
     chosen = good
     if blocks and (kept == 0 or kept < FALLBACK_SHARE * prose):
-        chosen = blocks
+        # The visible prose blocks; a page with none (verse, short lines) gives all its visible text.
+        chosen = [b for b in blocks if _words(b) >= PROSE_BLOCK_WORDS] or blocks
         note = (f"HTML main-text extraction kept {kept:,} of {prose:,} words of visible prose; "
-                "read the page's visible text instead (navigation left out)")
+                "read the page's visible text instead (navigation and short menu items left out)")
     builder = TextBuilder(limits.max_chars)
     for text in chosen:
         builder.add_paragraph(text)
