@@ -87,13 +87,10 @@ def test_small_real_deep_run_and_channel(tmp_path: Path) -> None:
 
 
 def _symbols_text() -> str:
-    """Text dense in symbols (a JSON-like log): 624 words by count, about 5,000 model tokens."""
+    """Text dense in symbols (a table of punctuation runs): 52 words, about 2,300 model tokens."""
     prose = "The sufferers purchased numerous apples in line with the plan of the county"
-    parts = []
-    for i in range(24):
-        for w in prose.split():
-            parts.append(w + ' {"k":[' + ",".join(str((i * 7 + j) % 10) for j in range(6)) + "]}")
-    return " ".join(parts) + "."
+    blob = "|=#=|~~*~~|<->|::|//|##|%%|^^|&&|=#=|~~*~~|;;|@@|<=>|$$|!=|++|&&|=#=|"
+    return " ".join(f"{w} {blob}" for _ in range(4) for w in prose.split()) + "."
 
 
 def test_batch_with_a_symbol_dense_document_and_a_failing_one_finishes(tmp_path: Path) -> None:
@@ -110,9 +107,9 @@ def test_batch_with_a_symbol_dense_document_and_a_failing_one_finishes(tmp_path:
     cfg = Config(n_threads=1)
     symbols = _symbols_text()
     doc = tokenize(symbols)
-    first_segment = doc.text[: doc.tokens[[k for k, t in enumerate(doc.tokens) if t.is_word][cfg.segment_words - 1]].end]
+    assert doc.word_count < cfg.segment_words  # one word-count segment ...
     lm = load_model(cfg.model, 1)
-    assert len(lm.tokenize(first_segment)) > lm.max_pass_tokens  # one word-count segment overflows one pass
+    assert len(lm.tokenize(symbols)) > lm.max_pass_tokens  # ... that overflows one pass
     bad = "The sufferers purchased numerous \ud800 apples in line with the plan of the county."
     items = [
         BatchItem("prose.txt", text_sha256(TEXTS[0]), TEXTS[0], 13),
@@ -125,5 +122,5 @@ def test_batch_with_a_symbol_dense_document_and_a_failing_one_finishes(tmp_path:
     assert [name for name, _ in run.failed] == ["bad.txt"] and "UnicodeEncodeError" in run.failed[0][1]
     assert any(m.startswith("skipped bad.txt: ") for m in logged)
     ev = EvidenceCache(tmp_path / "c.jsonl", run.key).get(text_sha256(symbols))
-    assert ev is not None and len(ev.slots) > 100  # slots of both word-count segments were scored
+    assert ev is not None and len(ev.slots) >= 20  # the slots of both halves were scored
     assert {s.text for s in ev.slots} >= {"sufferers", "purchased", "numerous"}
