@@ -81,7 +81,7 @@ def screen_command(inputs, out, csv_path, html_path, deep, fingerprints, allow, 
     risks = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_risk.items()))
     parts = [f"{summary.files} files", f"{summary.screened} screened", f"{summary.skipped} already done"]
     if summary.errors:
-        parts.append(f"{summary.errors} errors")
+        parts.append(f"{summary.errors} error" + ("" if summary.errors == 1 else "s"))
     if summary.repaired_bytes:
         parts.append(f"repaired a partial last line ({summary.repaired_bytes} bytes)")
     click.echo(f"unspin screen: {', '.join(parts)}" + (f" ({risks})" if risks else "") + f"; results in {out}", err=True)

@@ -119,11 +119,12 @@ def _parse_html(name: str, data: bytes) -> object:
 
 
 _CHROME_TAGS = frozenset(("nav", "footer", "aside"))  # page furniture by its element, not its words
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 
-def html_blocks(data: bytes, name: str = "page.html") -> list[tuple[str, float, bool]]:
+def html_blocks(data: bytes, name: str = "page.html") -> list[tuple[str, float, bool, bool]]:
     """The page's visible text blocks in order: (text, share of its characters inside links,
-    inside a nav, footer or aside element).
+    inside a nav, footer or aside element, inside a heading h1-h6).
 
     Scripts, styles, forms and the head are not visible text; block elements (p, div, li,
     headings, table cells, br ...) end a block.
@@ -133,15 +134,16 @@ def html_blocks(data: bytes, name: str = "page.html") -> list[tuple[str, float, 
     root = _parse_html(name, data)
     for el in list(root.iter(*_DROP_TAGS)):  # type: ignore[attr-defined]
         el.drop_tree()
-    blocks: list[tuple[str, float, bool]] = []
+    blocks: list[tuple[str, float, bool, bool]] = []
     parts: list[tuple[str, bool]] = []
     chrome = 0  # how many nav/footer/aside elements we are inside
+    heading = 0  # how many h1-h6 elements we are inside
 
     def flush() -> None:
         text = " ".join("".join(t for t, _ in parts).split())
         if text:
             linked = sum(len("".join(t.split())) for t, in_link in parts if in_link)
-            blocks.append((text, linked / max(1, len("".join(text.split()))), chrome > 0))
+            blocks.append((text, linked / max(1, len("".join(text.split()))), chrome > 0, heading > 0))
         parts.clear()
 
     depth = 0  # how many <a> elements we are inside
@@ -152,6 +154,7 @@ def html_blocks(data: bytes, name: str = "page.html") -> list[tuple[str, float, 
                 flush()
             depth += tag == "a"
             chrome += tag in _CHROME_TAGS
+            heading += tag in _HEADINGS
             if el.text and tag:
                 parts.append((el.text, depth > 0))
         else:
@@ -159,18 +162,25 @@ def html_blocks(data: bytes, name: str = "page.html") -> list[tuple[str, float, 
                 flush()
             depth -= tag == "a"
             chrome -= tag in _CHROME_TAGS
+            heading -= tag in _HEADINGS
             if el.tail:
                 parts.append((el.tail, depth > 0))
     flush()
     return blocks
 
 
+def visible_blocks(data: bytes, name: str = "page.html") -> list[tuple[str, bool]]:
+    """The page's visible text blocks as (text, is a heading), navigation left out: blocks
+    mostly of link text, and blocks inside nav, footer and aside elements (unless nothing
+    else is left)."""
+    blocks = [(t, chrome, head) for t, linked, chrome, head in html_blocks(data, name) if linked <= LINK_ONLY_SHARE]
+    body = [(t, head) for t, chrome, head in blocks if not chrome]
+    return body or [(t, head) for t, _chrome, head in blocks]
+
+
 def visible_text(data: bytes, name: str = "page.html") -> list[str]:
-    """The page's visible text blocks, navigation left out: blocks mostly of link text, and
-    blocks inside nav, footer and aside elements (unless nothing else is left)."""
-    blocks = [(t, chrome) for t, linked, chrome in html_blocks(data, name) if linked <= LINK_ONLY_SHARE]
-    body = [t for t, chrome in blocks if not chrome]
-    return body or [t for t, _ in blocks]
+    """The text of :func:`visible_blocks`."""
+    return [t for t, _head in visible_blocks(data, name)]
 
 
 def _words(text: str) -> int:
@@ -194,9 +204,9 @@ def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Sour
     jusText with its stopword thresholds at 0 picks the main paragraphs (headings included)
     by length, link density and context; paragraphs inside nav, footer and aside elements
     are page furniture. When it keeps less than half of the page's visible
-    prose (blocks of 12 words or more outside links), the page's visible prose blocks are
-    read instead (all its visible text if it has none), navigation left out, and ``note``
-    says so.
+    prose (blocks of 12 words or more outside links), the page's visible prose blocks and
+    headings are read instead (all its visible text if it has none), navigation left out,
+    and ``note`` says so.
     """
     check_size(name, data, MAX_INPUT_BYTES)
     if b"\x00" in data[:65536]:
@@ -211,14 +221,14 @@ def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Sour
     except Exception as exc:  # lxml raises several types on malformed input
         raise InputError(f"{name}: cannot parse HTML ({type(exc).__name__}: {_short(exc)})") from None
     good = [p.text for p in paragraphs if p.class_type == "good" and p.text.strip()]
-    blocks = visible_text(data, name)
-    prose = sum(_words(b) for b in blocks if _words(b) >= PROSE_BLOCK_WORDS)
+    blocks = visible_blocks(data, name)
+    prose = sum(_words(b) for b, _head in blocks if _words(b) >= PROSE_BLOCK_WORDS)
     kept = sum(_words(t) for t in good)
     note = None
     chosen = good
     if blocks and (kept == 0 or kept < FALLBACK_SHARE * prose):
         # The visible prose blocks; a page with none (verse, short lines) gives all its visible text.
-        chosen = [b for b in blocks if _words(b) >= PROSE_BLOCK_WORDS] or blocks
+        chosen = [b for b, head in blocks if head or _words(b) >= PROSE_BLOCK_WORDS] or [b for b, _head in blocks]
         note = (f"HTML main-text extraction kept {kept:,} of {prose:,} words of visible prose; "
                 "read the page's visible text instead (navigation and short menu items left out)")
     builder = TextBuilder(limits.max_chars)
