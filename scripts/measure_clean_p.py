@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
+def _register(category: str) -> str:
+    """Brown's genre letters and the State of the Union's decades pooled by source."""
+    if category.startswith("speech"):
+        return "State of the Union"
+    if len(category.split(":")[0]) == 1:
+        return "Brown " + ("news (a-c)" if category[0] in "abc" else "other genres")
+    return category
+
+
 def auc(pos: list[float], neg: list[float]) -> float:
     """P(a spun document ranks above a clean one); ties count half."""
     wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
@@ -42,7 +51,7 @@ def main() -> None:
             for line in fh:
                 d = json.loads(line)
                 if isinstance(d.get("text"), str) and len(d["text"].split()) >= 50:
-                    docs.append((str(d.get("category") or d.get("source") or folder).split(":")[0], d["text"]))
+                    docs.append((_register(str(d.get("category") or d.get("source") or folder)), d["text"]))
     docs = docs[:: max(1, len(docs) // args.max_docs)][: args.max_docs]
     cfg = Config(mode="fast")
     clean = defaultdict(list)
