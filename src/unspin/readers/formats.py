@@ -215,8 +215,9 @@ def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Sour
         import justext
     except ImportError:
         raise _missing("jusText") from None
+    page = _without_chrome(name, data)  # refuses an unparseable page in one line
     try:
-        paragraphs = justext.justext(_without_chrome(name, data), justext.get_stoplist("English"),
+        paragraphs = justext.justext(page, justext.get_stoplist("English"),
                                      stopwords_low=0.0, stopwords_high=0.0, encoding="utf-8")
     except Exception as exc:  # lxml raises several types on malformed input
         raise InputError(f"{name}: cannot parse HTML ({type(exc).__name__}: {_short(exc)})") from None
@@ -229,7 +230,8 @@ def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Sour
     if blocks and (kept == 0 or kept < FALLBACK_SHARE * prose):
         # The visible prose blocks; a page with none (verse, short lines) gives all its visible text.
         chosen = [b for b, head in blocks if head or _words(b) >= PROSE_BLOCK_WORDS] or [b for b, _head in blocks]
-        note = (f"HTML main-text extraction kept {kept:,} of {prose:,} words of visible prose; "
+        what = f"kept {kept:,} of {prose:,} words of visible prose" if kept else "kept nothing"
+        note = (f"HTML main-text extraction {what}; "
                 "read the page's visible text instead (navigation and short menu items left out)")
     builder = TextBuilder(limits.max_chars)
     for text in chosen:
