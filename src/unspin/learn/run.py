@@ -131,7 +131,7 @@ def read_document_text(name: str, data: bytes) -> tuple[str | None, str]:
     from ..readers.formats import FORMATS, read_document_bytes
 
     fmt = FORMATS.get(Path(name).suffix.lower())
-    if fmt in ("html", "pdf", "docx"):
+    if fmt in ("html", "pdf", "docx") and len(data) <= MAX_DOC_BYTES:
         try:
             doc = read_document_bytes(name, data)
         except InputError as exc:
