@@ -409,3 +409,52 @@ def test_all_candidates_evidence_is_cached_apart() -> None:
     assert settings_key(Config()) != settings_key(Config(), full_rescoring=True)
     assert settings_key(Config()) == settings_key(Config())
     assert settings_key(Config()) != settings_key(FAST)
+
+
+# -- issue 16: the output inside the input folder; documents that fail ------------------------
+
+def test_cli_learn_with_its_output_inside_the_input_folder_twice(tmp_path: Path) -> None:
+    """`learn DIR --out DIR/x.tsv`: neither the dictionary nor its evidence cache is read back
+    as a document, on the first run or the second; a dictionary an earlier run wrote under
+    another name is ignored too (said on stderr)."""
+    folder = _batch(tmp_path / "farm")
+    out = folder / "spinner.tsv"
+    args = ["learn", str(folder), "--out", str(out), "--fast", "--min-docs", "2", "--min-confidence", "0.1"]
+    first = _cli(args)
+    assert first.exit_code == 0, first.output
+    assert (folder / "spinner.tsv.evidence.jsonl").exists()
+    second = _cli(args)
+    assert second.exit_code == 0, second.output
+    assert f"/{len(SPUN_TEXTS)} documents ({len(SPUN_TEXTS)} cached)" in second.stderr
+    assert f"0 scored, {len(SPUN_TEXTS)} from the cache, 0 skipped" in second.stderr
+    d = read_dictionary(out)
+    assert sorted(Path(name).name for _sha, name in d.sources) == [f"d{i}.txt" for i in range(len(SPUN_TEXTS))]
+    assert "#skipped" not in out.read_text(encoding="utf-8") and d.settings["documents"] == str(len(SPUN_TEXTS))
+    # The same folder learned into another file: the first run's outputs are not documents.
+    third = _cli([*args[:3], str(folder / "again.tsv"), *args[4:]])
+    assert third.exit_code == 0, third.output
+    assert "ignored" in third.stderr and "spinner.tsv.evidence.jsonl" in third.stderr
+    assert len(read_dictionary(folder / "again.tsv").sources) == len(SPUN_TEXTS)
+
+
+def test_cli_learn_reads_html_pages_through_the_html_reader(tmp_path: Path) -> None:
+    folder = _batch(tmp_path / "farm")
+    (folder / "page.html").write_text(
+        "<html><body><nav><a href='/'>Home</a> <a href='/x'>More</a></nav>"
+        "<p>Numerous buyers purchased homes in line with the new rules for the sufferers of the flood.</p></body></html>",
+        encoding="utf-8")
+    items, skipped = collect([folder])
+    page = next(it for it in items if it.name.endswith("page.html"))
+    assert page.text.startswith("Numerous buyers") and "<p>" not in page.text and "More" not in page.text
+    assert skipped == []
+
+
+def test_failure_reasons_are_one_line() -> None:
+    """What a skipped document's header entry says (the run itself: tests/test_learn_slow.py)."""
+    from unspin.errors import ModelError
+    from unspin.learn.run import failure_reason
+
+    assert failure_reason(ModelError("segment of 2759 tokens exceeds the context window")) == \
+        "ModelError: segment of 2759 tokens exceeds the context window"
+    assert failure_reason(MemoryError()).startswith("out of memory")
+    assert failure_reason(KeyError("x")).startswith("internal error (KeyError")

@@ -84,3 +84,43 @@ def test_small_real_deep_run_and_channel(tmp_path: Path) -> None:
     assert hits and hits[0].slot.candidates[0].text == "happy" and hits[0].slot.candidates[0].channel == 0.9
     # The slot is priced by the LM (which candidates get rescored is the deep scorer's choice).
     assert any(c > -1e8 for c in hits[0].cands)
+
+
+def _symbols_text() -> str:
+    """Text dense in symbols (a table of punctuation runs): 52 words, about 2,300 model tokens."""
+    prose = "The sufferers purchased numerous apples in line with the plan of the county"
+    blob = "|=#=|~~*~~|<->|::|//|##|%%|^^|&&|=#=|~~*~~|;;|@@|<=>|$$|!=|++|&&|=#=|"
+    return " ".join(f"{w} {blob}" for _ in range(4) for w in prose.split()) + "."
+
+
+def test_batch_with_a_symbol_dense_document_and_a_failing_one_finishes(tmp_path: Path) -> None:
+    """Issue 16: a word-count segment of symbols overflows the model's context (the v1 run
+    stopped with "segment of 2759 tokens exceeds the context window"); it is now scored in
+    token-bounded passes. A document that does fail (a lone surrogate: the model's UTF-8
+    tokenizer cannot encode it) is skipped with its reason and the run finishes."""
+    pytest.importorskip("llama_cpp")
+    from unspin.engine.lm import load_model
+    from unspin.learn.evidence import text_sha256
+    from unspin.learn.run import BatchItem
+    from unspin.text import tokenize
+
+    cfg = Config(n_threads=1)
+    symbols = _symbols_text()
+    doc = tokenize(symbols)
+    assert doc.word_count < cfg.segment_words  # one word-count segment ...
+    lm = load_model(cfg.model, 1)
+    assert len(lm.tokenize(symbols)) > lm.max_pass_tokens  # ... that overflows one pass
+    bad = "The sufferers purchased numerous \ud800 apples in line with the plan of the county."
+    items = [
+        BatchItem("prose.txt", text_sha256(TEXTS[0]), TEXTS[0], 13),
+        BatchItem("symbols.txt", text_sha256(symbols), symbols, doc.word_count),
+        BatchItem("bad.txt", "0" * 64, bad, 14),
+    ]
+    logged: list[str] = []
+    run = learn(items=items, config=cfg, cache_path=tmp_path / "c.jsonl", log=logged.append)
+    assert [it.name for it in run.used] == ["prose.txt", "symbols.txt"]
+    assert [name for name, _ in run.failed] == ["bad.txt"] and "UnicodeEncodeError" in run.failed[0][1]
+    assert any(m.startswith("skipped bad.txt: ") for m in logged)
+    ev = EvidenceCache(tmp_path / "c.jsonl", run.key).get(text_sha256(symbols))
+    assert ev is not None and len(ev.slots) >= 20  # the slots of both halves were scored
+    assert {s.text for s in ev.slots} >= {"sufferers", "purchased", "numerous"}

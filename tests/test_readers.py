@@ -293,6 +293,96 @@ def test_html_main_text_only(tmp_path: Path) -> None:
         read_document(nav)
 
 
+def _corpus_paragraph(lo: int = 150, hi: int = 260) -> str:
+    from unspin.bench.corpus import default_corpus_path, load_corpus
+
+    docs = load_corpus(default_corpus_path("test"))
+    return next(" ".join(d.text.split()) for d in docs if lo <= len(d.text.split()) <= hi)
+
+
+def _one_paragraph_page(body: str) -> bytes:
+    """The issue's page: one nav line and one paragraph of prose."""
+    import html
+
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>t</title></head><body>"
+            f"<nav><a href='/'>Home</a> | <a href='/articles'>Articles</a> | <a href='/contact'>Contact</a></nav>"
+            f"<p>{html.escape(body)}</p></body></html>").encode("utf-8")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_html_spun_paragraph_is_read_whatever_its_vocabulary() -> None:
+    """A spun page of one nav line and one paragraph is read with all its prose.
+
+    ``stripped`` is the extreme of a spinner that swaps function words: every jusText
+    stopword replaced. jusText's stopword classes (the v1 reader) throw that paragraph away;
+    the reader must not, because a paragraph is never judged by its vocabulary.
+    """
+    import re
+
+    import justext
+
+    from unspin.readers.formats import read_html
+    from unspin.spinner import spin
+
+    text = _corpus_paragraph()
+    stop = justext.get_stoplist("English")
+    spun = {p: spin(text, profile=p, seed=0).spun for p in ("pps", "contentfarm", "synonymizer")}
+    stripped = re.sub(r"[A-Za-z]+", lambda m: "zorbly" if m.group().lower() in stop else m.group(), spun["pps"])
+    v1 = justext.justext(_one_paragraph_page(stripped), stop)
+    assert not any(p.class_type == "good" for p in v1)  # the failure of issue 16
+    for body in (text, *spun.values(), stripped):
+        doc = read_html("page.html", _one_paragraph_page(body))
+        assert _flat(doc.text) == _flat(body)
+        assert doc.note is None and "Contact" not in doc.text
+
+
+def test_html_short_article_under_a_long_menu() -> None:
+    from unspin.readers.formats import read_html
+
+    article = ("The council voted on Tuesday to keep the old library open for another year. "
+               "Residents had asked for longer opening hours and a new reading room for children.")
+    menu = "".join(f"<li><a href='/m/{i}'>Section {i}</a> <span>Guides, reviews and deals for section {i}</span></li>"
+                   for i in range(40))
+    page = (f"<html><body><div class='menu'><ul>{menu}</ul></div><div class='content'><h2>Library stays open</h2>"
+            f"<p>{article}</p></div><div class='foot'><a href='/about'>About</a> <a href='/jobs'>Jobs</a></div>"
+            "</body></html>").encode()
+    doc = read_html("short.html", page)
+    assert article in _flat(doc.text)
+    assert "Section 3" not in doc.text and "Jobs" not in doc.text
+
+
+def test_html_page_whose_main_text_is_one_paragraph_among_furniture() -> None:
+    from unspin.readers.formats import read_html
+
+    text = _corpus_paragraph()
+    page = (f"<html><body><header><nav><ul>{''.join(f'<li><a href=/{i}>Menu {i}</a></li>' for i in range(12))}</ul></nav></header>"
+            f"<div class='cookie'><p>We use cookies. <a href='/privacy'>Privacy</a></p></div>"
+            f"<main><p>{text}</p></main><aside><h3>Most read</h3><p>Ten things you missed this week and more.</p></aside>"
+            f"<footer><p>Copyright 2024 Example Media. All rights reserved.</p></footer></body></html>").encode()
+    doc = read_html("one.html", page)
+    assert text in _flat(doc.text)
+    for boiler in ("Menu 3", "Most read", "Ten things", "Copyright"):
+        assert boiler not in doc.text
+
+
+def test_html_falls_back_to_visible_text_and_says_so() -> None:
+    """Prose in short lines (a poem, lyrics, an address list): jusText keeps none of it."""
+    from unspin.readers.formats import read_html
+
+    lines = ["The river bends below the hill,", "the mill is quiet, the wheel is still,",
+             "and in the yard the swallows wheel", "above the stones and rusted steel."]
+    page = ("<html><body><nav><a href='/'>Home</a> <a href='/poems'>Poems</a></nav><div class='poem'>"
+            + "<br>".join(lines) + "</div></body></html>").encode()
+    doc = read_html("poem.html", page)
+    for line in lines:
+        assert line in doc.text
+    assert "Poems" not in doc.text
+    assert doc.note and "visible text" in doc.note and doc.metadata["extraction"] == "visible-text"
+
+
 def test_plain_and_markdown_keep_text_and_find_paragraphs(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
     path.write_text("# Title\n\nFirst para\nstill first.\n\n\nSecond para.\n", encoding="utf-8")

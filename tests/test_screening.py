@@ -287,3 +287,78 @@ def test_channel_dictionary_applies_to_the_batch(tmp_path: Path) -> None:
     assert row["error"] is None and row["lists"]["channel"] == hashlib.sha256(channel.read_bytes()).hexdigest()
     options = ScreenOptions(channel=(("huge information", "big data", 0.9),))
     assert options.config().channel == (("huge information", "big data", 0.9),)
+
+
+# ---------------------------------------------------------------------------
+# issue 16: a ranking a person can read; the run never screens its own reports
+
+
+def test_report_ranks_by_standing_against_clean_text_and_shows_it() -> None:
+    """Every score rounds to 0 and every risk is "clean": the p-value still orders them."""
+    from unspin.screening.report import rank, to_csv
+
+    rows = [
+        {"path": "clean-a.txt", "risk": "clean", "score": 0.0003, "cleanP": 0.48, "words": 1, "pages": None},
+        {"path": "spun-b.html", "risk": "clean", "score": 0.0006, "cleanP": 0.0031, "words": 170, "pages": None},
+        {"path": "clean-c.pdf", "risk": "clean", "score": 0.0001, "cleanP": 0.91, "words": 400, "pages": 1},
+        {"path": "spun-d.pdf", "risk": "clean", "score": 0.0008, "cleanP": 2.1e-05, "words": 900, "pages": 2},
+    ]
+    for r in rows:
+        r.update(findings=[], fingerprints=[], format="txt", mode="fast")
+    ranked = rank(rows)
+    assert [r["path"] for r in ranked] == ["spun-d.pdf", "spun-b.html", "clean-a.txt", "clean-c.pdf"]
+    lines = to_csv(ranked).splitlines()
+    head = lines[0].split(",")
+    pct = [float(line.split(",")[head.index("clean_percentile")]) for line in lines[1:]]
+    assert pct == sorted(pct, reverse=True) and pct[0] == 100.0 and pct[-1] == 9.0
+    assert [line.split(",")[head.index("clean_p")] for line in lines[1:]] == ["2.1e-05", "0.0031", "0.48", "0.91"]
+    assert lines[1].split(",")[head.index("score")] == "0.0008"  # the raw score stays
+    page = to_html(ranked)
+    assert page.index("spun-d.pdf") < page.index("spun-b.html") < page.index("clean-a.txt") < page.index("clean-c.pdf")
+    assert "above 99.99% of clean text of its length (p = 2.1e-05)" in page
+    assert "above 99.7% of clean text of its length (p = 0.0031)" in page
+    assert "1 page ·" in page and "2 pages" in page and "1 word ·" in page and "1 pages" not in page
+    assert "0 spans flagged" in page and "4 documents" in page
+
+
+def test_cli_screen_folder_with_its_reports_inside_ranks_spun_first(tmp_path: Path) -> None:
+    """The issue's folder: clean and spun .txt/.html/.pdf plus a corrupt PDF; results and
+    reports written into the same folder; run twice. Every document but the corrupt one is
+    read, the reports are never screened, and the spun documents rank first."""
+    import csv
+    import html as html_mod
+
+    from unspin.cli import main
+    from unspin.spinner import spin
+
+    docs = corpus_texts(6, 200, 450)
+    d = tmp_path / "farm"
+    d.mkdir()
+    (d / "clean-1.txt").write_text(docs[0], encoding="utf-8")
+    sd.pdf_paragraphs(d / "clean-2.pdf", [p for p in docs[2].split("\n\n") if p.strip()])
+    (d / "spun-1.txt").write_text(spin(docs[1], profile="pps", seed=0).spun, encoding="utf-8")
+    spun_page = spin(" ".join(docs[4].split()), profile="pps", seed=0).spun
+    (d / "spun-2.html").write_text(
+        "<html><body><nav><a href='/'>Home</a> | <a href='/a'>Articles</a></nav>"
+        f"<p>{html_mod.escape(spun_page)}</p></body></html>", encoding="utf-8")
+    (d / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> trunc")
+    args = ["screen", str(d), "--out", str(d / "results.jsonl"), "--csv", str(d / "report.csv"),
+            "--html", str(d / "report.html"), "--jobs", "0", "--quiet"]
+    for _ in range(2):
+        res = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+    rows = list(read_rows(d / "results.jsonl"))
+    assert sorted(Path(r["path"]).name for r in rows) == ["clean-1.txt", "clean-2.pdf", "corrupt.pdf", "spun-1.txt", "spun-2.html"]
+    assert [Path(r["path"]).name for r in rows if r["error"]] == ["corrupt.pdf"]
+    with (d / "report.csv").open(encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    names = [Path(r["path"]).name for r in table]
+    assert set(names[:2]) == {"spun-1.txt", "spun-2.html"} and names[-1] == "corrupt.pdf"
+    assert all(float(r["clean_p"]) < 0.05 for r in table[:2])
+    page = (d / "report.html").read_text(encoding="utf-8")
+    assert page.index("spun-1.txt") < page.index("clean-1.txt") and page.index("spun-2.html") < page.index("clean-2.pdf")
+    assert "of clean text of its length" in page
+    # A report of an earlier run under another name is not screened either.
+    (d / "old-report.html").write_text(page, encoding="utf-8")
+    res = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert res.exit_code == 0 and len(list(read_rows(d / "results.jsonl"))) == 5

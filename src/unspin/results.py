@@ -73,6 +73,9 @@ class Report:
     data_version: str
     incomplete: bool = False
     reason: str | None = None
+    # Fast mode: P(a clean text of this length scores at least this high), the figure that
+    # ranks documents whose ``score`` rounds to 0 (see engine.screen.Calibration.clean_tail).
+    clean_p: float | None = None
     # Engine v3 (deep mode): the estimated share of spun slots with its 90% interval
     # (estimate, low, high), and the p-value of the test "nothing here is spun" against clean text.
     spin_share: tuple[float, float, float] | None = None

@@ -77,7 +77,9 @@ def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confid
 
     Every document is scored once (deep mode: the language model's evidence for each
     candidate original) and cached; EM over the batch estimates the swap table and each
-    document's spin rate. Re-running, or adding documents, reuses the cache.
+    document's spin rate. Re-running, or adding documents, reuses the cache. The output
+    and the cache are never read as documents, wherever they are written. A document whose
+    scoring fails is skipped with its reason (on stderr and in the dictionary's header).
     """
     from ..config import Config
     from ..errors import InputError
@@ -99,7 +101,8 @@ def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confid
         if not quiet:
             click.echo(f"unspin: {msg}", err=True)
 
-    items, skipped = collect(inputs, log)
+    # The dictionary and its cache may be written inside the input folder: never read them back.
+    items, skipped = collect(inputs, log, exclude=[out, cache])
     if not items:
         raise InputError(f"none of the {len(skipped)} input file(s) is usable English text; see the skip reasons above")
     bar = _Bar(not quiet, sum(it.words for it in items))
@@ -110,6 +113,12 @@ def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confid
     del cached
     run = learn(items=items, config=config, cache_path=cache, jobs=jobs, scheduler=scheduler,
                 log=log, progress=bar, full_rescoring=all_candidates)
+    if run.failed and not run.used:
+        from ..errors import UnspinError
+
+        name, reason = run.failed[0]
+        raise UnspinError(f"every document failed to score ({len(run.failed)}); the first, {name}: {reason}")
+    skipped = [*skipped, *run.failed]  # documents whose scoring failed: in the header, with the reason
     chosen = run.fit.select(min_docs, min_confidence)
     settings = {
         "mode": config.mode, "model": config.model, "lexicon": config.lexicon, "evidence_key": run.key,

@@ -74,13 +74,14 @@ def screen_command(inputs, out, csv_path, html_path, deep, fingerprints, allow, 
             raise ConfigError(f"{name} must be at least {low}, got {value}")
     options = _options(deep, top, fingerprints, allow, channel, max_words, max_pages, timeout)
     summary = screen_paths(
-        inputs, out, options, jobs=jobs, scheduler=scheduler, timeout=timeout, memory_mb=max_memory, progress=not quiet
+        inputs, out, options, jobs=jobs, scheduler=scheduler, timeout=timeout, memory_mb=max_memory, progress=not quiet,
+        exclude=[csv_path, html_path],
     )
     rows = write_reports(out, csv_path, html_path) if (csv_path or html_path) else None
     risks = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_risk.items()))
     parts = [f"{summary.files} files", f"{summary.screened} screened", f"{summary.skipped} already done"]
     if summary.errors:
-        parts.append(f"{summary.errors} errors")
+        parts.append(f"{summary.errors} error" + ("" if summary.errors == 1 else "s"))
     if summary.repaired_bytes:
         parts.append(f"repaired a partial last line ({summary.repaired_bytes} bytes)")
     click.echo(f"unspin screen: {', '.join(parts)}" + (f" ({risks})" if risks else "") + f"; results in {out}", err=True)

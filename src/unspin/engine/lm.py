@@ -204,6 +204,12 @@ class LanguageModel:
             raise ModelError("this model was loaded with the exact LM head only")
         return h
 
+    @property
+    def max_pass_tokens(self) -> int:
+        """Tokens one :meth:`score_pass` takes (BOS included): the context window less one
+        batch of room for continuations. The deep scorer splits segments to fit."""
+        return N_CTX - N_BATCH
+
     # -- tokens -------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
         """Token ids of ``text`` without BOS."""
@@ -324,8 +330,8 @@ class LanguageModel:
         n = len(ids)
         if n == 0:
             raise ModelError("cannot score an empty token sequence")
-        if n > N_CTX - N_BATCH:  # room left for a batch of continuations
-            raise ModelError(f"segment of {n} tokens exceeds the context window")
+        if n > self.max_pass_tokens:  # room left for a batch of continuations
+            raise ModelError(f"segment of {n} tokens exceeds the context window ({self.max_pass_tokens} tokens per pass)")
         wanted = wanted or {}
         pos = range(1, n) if positions is None else sorted({t for t in positions if 1 <= t < n})
         rows_l: list[int] = []

@@ -62,9 +62,33 @@ class NeuralScorer:
         return cls(load_model(config.model, config.n_threads))
 
     def score_segment(self, doc: Document, slots: Sequence[Slot]) -> list[SlotScores]:
+        """Score ``slots`` (one segment) in one pass over their sentences.
+
+        Segments are cut by word count; text dense in symbols (code, tables, JSON) can hold
+        more tokens than one pass takes (:attr:`LanguageModel.max_pass_tokens`). Such a
+        segment is split in two by its slots, again until each part fits; a single slot whose
+        sentence alone is too long keeps a shorter left context. Prose that fits is scored
+        exactly as before: the same text always gets the same scores.
+        """
         if not slots:
             return []
-        lm = self.lm
+        window = self._window(doc, slots)
+        if window is None:
+            if len(slots) > 1:
+                half = len(slots) // 2
+                return self.score_segment(doc, slots[:half]) + self.score_segment(doc, slots[half:])
+            window = self._clipped_window(doc, slots[0])
+            if window is None:  # not even the slot and a few characters around it fit: leave it unscored
+                n = len(slots[0].candidates)
+                return [SlotScores(0.0, (UNSCORED,) * n, 0.0, (UNSCORED,) * n, 0)]
+        return self._score_window(doc, slots, *window)
+
+    def _budget(self) -> int:
+        """Tokens one pass may hold (BOS included); room is left for the continuations."""
+        return int(getattr(self.lm, "max_pass_tokens", 1 << 30))
+
+    def _window(self, doc: Document, slots: Sequence[Slot]) -> tuple[int, int, str, list[int], list[int]] | None:
+        """(base, stop, text, ids, starts) of the pass over ``slots``, or None when it has too many tokens."""
         cfg = self.settings
         seg_start = min(s.start for s in slots)
         # Start the segment at the beginning of its first sentence for left context.
@@ -76,7 +100,36 @@ class NeuralScorer:
         last_sent = next((x for x in doc.sentences if x.start <= seg_end <= x.end), None)
         stop = min(len(doc.text), (last_sent.end if last_sent else seg_end) + 8 * max(cfg.right_min, 2))
         text = doc.text[base:stop]
-        ids, starts = lm.tokens_with_offsets(text)
+        ids, starts = self.lm.tokens_with_offsets(text)
+        if len(ids) > self._budget():
+            return None
+        return base, stop, text, ids, starts
+
+    def _clipped_window(self, doc: Document, slot: Slot) -> tuple[int, int, str, list[int], list[int]] | None:
+        """The window of one slot whose sentence is too long for a pass: left context cut
+        (at a space) to at most 1,000 characters, halved until it fits; right context to
+        ``40 * right_max`` characters (the scorer reads at most ``right_max`` tokens of it)."""
+        sent = next((x for x in doc.sentences if x.start <= slot.start < x.end + 1), None)
+        lo = sent.start if sent else slot.start
+        stop = min(len(doc.text), slot.end + 40 * max(self.settings.right_max, 2))
+        left = 1000
+        while True:
+            base = max(lo, slot.start - left)
+            if base > lo:
+                gap = doc.text.find(" ", base, slot.start)
+                base = gap + 1 if gap >= 0 else slot.start
+            text = doc.text[base:stop]
+            ids, starts = self.lm.tokens_with_offsets(text)
+            if len(ids) <= self._budget():
+                return base, stop, text, ids, starts
+            if left == 0:
+                return None
+            left //= 2
+
+    def _score_window(self, doc: Document, slots: Sequence[Slot], base: int, stop: int, text: str,
+                      ids: list[int], starts: list[int]) -> list[SlotScores]:
+        lm = self.lm
+        cfg = self.settings
         start_index = {c: i for i, c in enumerate(starts) if i > 0}
         # Token index where each sentence ends (first token at or after its end offset).
         sent_ends = sorted(x.end - base for x in doc.sentences if base < x.end <= stop)

@@ -266,14 +266,14 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
             is_user = any(c.user and c.text == best for c in d.slot.candidates)
             source = "user-list" if is_user else "lexicon+" + scored.scorer
             edits.append(Edit(d.slot.start, d.slot.end, d.slot.text, best, round(conf, 3), source, d.evidence))
-    screen = None
+    screen = clean_p = None
     if scored.mode == "fast":
         # Fast mode's per-span decisions are deliberately conservative (few false changes),
         # so the document score comes from the screening model over all slots instead.
-        from .screen import fast_document_score
+        from .screen import fast_document_standing
 
         slots = [x for seg in scored.segments for x in seg]
-        screen = fast_document_score(doc, load_lexicon(config.lexicon), slots)
+        screen, clean_p = fast_document_standing(doc, load_lexicon(config.lexicon), slots)
     value, risk = document_verdict(findings, scored.words, scored.mode, screen,
                                    None if v3 is None else v3.p_value)
     report = Report(
@@ -287,6 +287,7 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
         data_version=scored.data_version,
         incomplete=scored.incomplete,
         reason=scored.reason,
+        clean_p=clean_p,
         spin_share=None if v3 is None else (v3.share.share, v3.share.low, v3.share.high),
         null_p_value=None if v3 is None else float(f"{v3.p_value:.3g}"),
     )

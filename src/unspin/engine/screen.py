@@ -125,6 +125,20 @@ class Calibration:
         llr = (-0.5 * (d - self.mu1) ** 2 / v1 - 0.5 * math.log(v1)) - (-0.5 * (d - self.mu0) ** 2 / v0 - 0.5 * math.log(v0))
         return llr + self.prior + self.prior_slope * math.log(n / 1000.0)
 
+    def clean_tail(self, d: float, words: int) -> float:
+        """P(a clean text of ``words`` words has a discriminant >= ``d``): the document's
+        p-value against clean text of its length, under the clean class's fitted
+        ``N(mu0, tau0**2 + s0**2 / words)``. Small means unlike clean text; it separates
+        documents whose P(spun) all round to 0.
+
+        >>> c = Calibration(0.0, 1.0, 0.0, 2.0, 1.0, 0.0, -7.0)
+        >>> round(c.clean_tail(0.0, 100), 3), round(c.clean_tail(1.645, 100), 3)
+        (0.5, 0.05)
+        """
+        n = max(1, words)
+        v0 = self.tau0**2 + self.s0**2 / n
+        return 0.5 * math.erfc((d - self.mu0) / math.sqrt(2.0 * v0))
+
 
 def expand(z: Sequence[float]) -> list[float]:
     """The model's inputs from standardised features: ``z`` then every product ``z[i] * z[j]``, i <= j.
@@ -168,6 +182,11 @@ class ScreenModel:
         """P(spun) in [0, 1] for a feature mapping of a text of ``words`` words."""
         z = self.calibration.log_odds(self.discriminant(feats), words)
         return _sigmoid(z)
+
+    def standing(self, feats: Mapping[str, float], words: int) -> tuple[float, float]:
+        """(P(spun), p-value against clean text of the same length; see :meth:`Calibration.clean_tail`)."""
+        d = self.discriminant(feats)
+        return _sigmoid(self.calibration.log_odds(d, words)), self.calibration.clean_tail(d, words)
 
 
 def _sigmoid(z: float) -> float:
@@ -314,12 +333,22 @@ def fast_document_score(doc: Document, lexicon: Lexicon, slots_scored: Sequence)
     Calibrated over registers and lengths (see the module docstring): ``unspin.scoring``
     turns it into the fast-mode risk level. Deterministic; 0.0 for a text without words.
     """
+    return fast_document_standing(doc, lexicon, slots_scored)[0]
+
+
+def fast_document_standing(doc: Document, lexicon: Lexicon, slots_scored: Sequence) -> tuple[float, float]:
+    """(:func:`fast_document_score`, the document's p-value against clean text of its length).
+
+    The p-value (:meth:`Calibration.clean_tail`, 3 significant digits) is the figure that
+    ranks documents whose P(spun) is tiny; 1.0 for a text without words.
+    """
     model = load_screen_model()
     stats = stretch_stats(doc, lexicon, slots_scored, model.settings)[0]
     words = int(stats[_S["words"]])
     if words == 0:
-        return 0.0
-    return round(model.score(features_from_stats(stats), words), 4)
+        return 0.0, 1.0
+    p_spun, tail = model.standing(features_from_stats(stats), words)
+    return round(p_spun, 4), float(f"{tail:.3g}")
 
 
 def fast_screen(doc: Document, lexicon: Lexicon) -> float:

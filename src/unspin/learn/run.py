@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..config import Config, replace_config
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from .em import BatchFit, Settings, fit_batch
 from .evidence import DocEvidence, EvidenceCache, extract, settings_key, text_sha256
 
@@ -48,6 +48,7 @@ class LearnRun:
     key: str
     seconds: float
     words_computed: int
+    failed: tuple[tuple[str, str], ...] = ()  # (name, reason): documents whose scoring failed
 
 
 @dataclass
@@ -107,34 +108,50 @@ def screen_bytes(data: bytes, name: str) -> tuple[str | None, str]:
     return text, ""
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files given, and the files under directories given (recursively, sorted, hidden ones skipped)."""
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p)
-                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    out.append(f)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise InputError(f"no such file or directory: {raw}")
+def expand_paths(paths: Iterable[str | os.PathLike[str]], exclude: Iterable[str | os.PathLike[str] | None] = (),
+                 log: Callable[[str], None] | None = None) -> list[Path]:
+    """Files given, and the files under directories given (recursively, sorted, hidden ones
+    skipped), without the run's own outputs (``exclude``: the dictionary, its evidence cache)
+    or files an earlier unspin run wrote (see :func:`unspin.readers.inputs.expand_inputs`)."""
+    from ..readers.inputs import expand_inputs
+
+    def skip(name: str, reason: str) -> None:
+        if log:
+            log(f"ignored {name}: {reason}")
+
+    out = expand_inputs(paths, exclude=exclude, on_skip=skip)
     if not out:
         raise InputError("no input files found; give a directory of text files or some files")
     return out
 
 
+def read_document_text(name: str, data: bytes) -> tuple[str | None, str]:
+    """``(text, "")`` of a file's bytes, else ``(None, reason)``: HTML, PDF and Word files
+    through their readers (main text, text layer), anything else as UTF-8 text."""
+    from ..readers.formats import FORMATS, read_document_bytes
+
+    fmt = FORMATS.get(Path(name).suffix.lower())
+    if fmt in ("html", "pdf", "docx") and len(data) <= MAX_DOC_BYTES:
+        try:
+            doc = read_document_bytes(name, data)
+        except InputError as exc:
+            return None, str(exc).removeprefix(f"{name}: ").removeprefix(name + " ")
+        data = doc.text.encode("utf-8")
+    return screen_bytes(data, name)
+
+
 def collect(paths: Iterable[str | os.PathLike[str]],
-            log: Callable[[str], None] | None = None) -> tuple[list[BatchItem], list[tuple[str, str]]]:
-    """Read the batch: usable documents in order, and ``(name, reason)`` for each skipped one."""
+            log: Callable[[str], None] | None = None,
+            exclude: Iterable[str | os.PathLike[str] | None] = ()) -> tuple[list[BatchItem], list[tuple[str, str]]]:
+    """Read the batch: usable documents in order, and ``(name, reason)`` for each skipped one.
+
+    ``exclude``: the files this run writes (never read as documents)."""
     from ..text import tokenize
 
     items: list[BatchItem] = []
     skipped: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, exclude, log):
         name = str(path)
         try:
             with path.open("rb") as fh:
@@ -142,7 +159,7 @@ def collect(paths: Iterable[str | os.PathLike[str]],
         except OSError as exc:
             reason = f"unreadable ({exc.strerror})"
         else:
-            text, reason = screen_bytes(data, name)
+            text, reason = read_document_text(name, data)
             if text is not None:
                 sha = text_sha256(text)
                 if sha in seen:
@@ -157,18 +174,43 @@ def collect(paths: Iterable[str | os.PathLike[str]],
     return items, skipped
 
 
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why a document's evidence could not be computed."""
+    from ..errors import UnspinError
+
+    if isinstance(exc, MemoryError):
+        return "out of memory while scoring; split the document"
+    if isinstance(exc, TimeoutError):
+        return "time limit reached while scoring; split the document"
+    detail = " ".join(str(exc).split())[:200]
+    if isinstance(exc, UnspinError):
+        return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return f"internal error ({type(exc).__name__}: {detail or 'no detail'})"
+
+
 def _work(text: str, config: Config, name: str, key: str, full: bool = False) -> str:
     """One document's evidence as a JSON line (the unit of work of processes and Dask workers)."""
     return extract(text, config, name, key, full).to_json()
 
 
+Failed = Callable[[BatchItem, str], None]
+
+
 def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: int,
-                   done: Callable[[BatchItem, DocEvidence], None], full: bool = False) -> None:
+                   done: Callable[[BatchItem, DocEvidence], None], failed: Failed, full: bool = False) -> None:
     if jobs <= 1:
         for item in todo:
-            done(item, extract(item.text, config, item.name, key, full))
+            try:
+                rec = extract(item.text, config, item.name, key, full)
+            except ConfigError:  # the settings, not the document: every document would fail
+                raise
+            except Exception as exc:  # one document's failure (model error, memory) must not stop the batch
+                failed(item, failure_reason(exc))
+                continue
+            done(item, rec)
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     threads = max(1, (os.cpu_count() or 1) // jobs)
     cfg = replace_config(config, n_threads=config.n_threads or threads)
@@ -183,13 +225,18 @@ def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: in
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     item = running.pop(fut)
-                    done(item, DocEvidence.from_json(fut.result()))
+                    try:
+                        line = fut.result()
+                    except (BrokenProcessPool, ConfigError):
+                        raise
+                    except Exception as exc:
+                        failed(item, failure_reason(exc))
+                        continue
+                    done(item, DocEvidence.from_json(line))
         except BaseException as exc:
             for fut in running:
                 fut.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
-            from concurrent.futures.process import BrokenProcessPool
-
             if isinstance(exc, BrokenProcessPool):
                 from ..errors import UnspinError
 
@@ -199,7 +246,8 @@ def _compute_local(todo: Sequence[BatchItem], config: Config, key: str, jobs: in
 
 
 def _compute_dask(todo: Sequence[BatchItem], config: Config, key: str, scheduler: str | None,
-                  n_workers: int | None, done: Callable[[BatchItem, DocEvidence], None], full: bool = False) -> None:
+                  n_workers: int | None, done: Callable[[BatchItem, DocEvidence], None], failed: Failed,
+                  full: bool = False) -> None:
     from ..trace.distributed import dask_client
 
     with dask_client(scheduler, n_workers) as client:
@@ -216,7 +264,14 @@ def _compute_dask(todo: Sequence[BatchItem], config: Config, key: str, scheduler
             pending.add(fut)
         for fut in pending:
             item = owner.pop(fut.key)
-            done(item, DocEvidence.from_json(fut.result()))
+            try:
+                line = fut.result()
+            except ConfigError:
+                raise
+            except Exception as exc:  # the document's error, or its worker died: record it, go on
+                failed(item, failure_reason(exc))
+            else:
+                done(item, DocEvidence.from_json(line))
             if queue:
                 nxt = queue.pop()
                 f2 = client.submit(_work, nxt.text, config, nxt.name, key, full, pure=False)  # type: ignore[attr-defined]
@@ -243,7 +298,9 @@ def learn(
 
     ``scheduler`` (``tcp://host:port``) or ``use_dask`` runs the per-document work on Dask;
     otherwise ``jobs`` local processes (1: in this process). ``full_rescoring``: see
-    :func:`unspin.learn.evidence.extract`.
+    :func:`unspin.learn.evidence.extract`. A document whose scoring fails (a model error, out
+    of memory, a worker lost) is left out with its reason in ``LearnRun.failed`` (and
+    ``log``); the run goes on and fits the others.
     """
     t0 = time.monotonic()
     config = config or Config()
@@ -269,14 +326,25 @@ def learn(
         if progress:
             progress(prog)
 
+    failures: list[tuple[str, str]] = []
+
+    def failed(item: BatchItem, reason: str) -> None:
+        failures.append((item.name, reason))
+        prog.done += 1
+        if log:
+            log(f"skipped {item.name}: {reason}")
+        if progress:
+            progress(prog)
+
     if todo:
         if scheduler or use_dask:
-            _compute_dask(todo, config, key, scheduler, dask_workers, done, full_rescoring)
+            _compute_dask(todo, config, key, scheduler, dask_workers, done, failed, full_rescoring)
         else:
-            _compute_local(todo, config, key, jobs, done, full_rescoring)
+            _compute_local(todo, config, key, jobs, done, failed, full_rescoring)
     from dataclasses import replace
 
-    records = [replace(rec, name=it.name) for it in items if (rec := cache.get(it.sha256)) is not None]
+    used = [it for it in items if it.sha256 in cache]
+    records = [replace(cache.get(it.sha256), name=it.name) for it in used]  # type: ignore[type-var]
     fit = fit_batch(records, settings)
-    return LearnRun(fit, tuple(items), tuple(skipped), len(todo), len(items) - len(todo), key,
-                    time.monotonic() - t0, prog.words)
+    return LearnRun(fit, tuple(used), tuple(skipped), len(todo) - len(failures), len(items) - len(todo), key,
+                    time.monotonic() - t0, prog.words, tuple(failures))

@@ -55,7 +55,9 @@ class SourceDocument:
     """A document's text with the start offset of every page and paragraph.
 
     ``page_starts`` is empty for formats without pages. ``incomplete`` says part of the file
-    was not read (page, character or time limit) and ``reason`` says which.
+    was not read (page, character or time limit) and ``reason`` says which. ``note`` says how
+    the text was read when that matters to a reader of the results (an HTML page whose main
+    text could not be told apart, read as its visible text).
     """
 
     name: str
@@ -66,6 +68,7 @@ class SourceDocument:
     metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     incomplete: bool = False
     reason: str | None = None
+    note: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.metadata, MappingProxyType):

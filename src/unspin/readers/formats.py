@@ -4,7 +4,7 @@ Each reader takes the file's name and bytes, so the same code runs in a local wo
 process or on a Dask worker that was sent the bytes. Libraries (all permissively licensed,
 installed with ``pip install unspin[docs]``) are imported inside the reader that needs them:
 pypdf (BSD-3-Clause) for PDF, python-docx (MIT) for Word, jusText (BSD-2-Clause, on lxml,
-BSD-3-Clause) for HTML boilerplate removal.
+BSD-3-Clause) for HTML boilerplate removal (vocabulary-blind, with a visible-text fallback).
 
 Every failure is an :class:`~unspin.errors.InputError` with a one-line message: encrypted,
 image-only, truncated or malformed PDFs, corrupt .docx, zip bombs, unknown extensions.
@@ -85,11 +85,129 @@ def read_plain(name: str, data: bytes, fmt: str = "txt", limits: ReadLimits = Re
 
 
 # ---------------------------------------------------------------------------
-# HTML: main text only (jusText drops navigation, menus, footers and other boilerplate)
+# HTML: the main text, never judged by its vocabulary; the visible text when that fails
+#
+# jusText's usual settings call a paragraph boilerplate when few of its words are stopwords.
+# A spinner swaps exactly those function words and connectives, so a spun paragraph could be
+# thrown away: the text the tool exists to judge (issue 16). Here jusText's stopword
+# thresholds are 0: paragraphs are judged by length, link density and their neighbours only.
+# When that keeps less than half of the page's visible prose, the reader falls back to the
+# page's visible text (link-only blocks left out) and says so in ``SourceDocument.note``.
+# Measured in BENCHMARKS.md ("Session 8: HTML main text").
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "svg", "button", "select",
+              "textarea", "form", "object", "canvas")
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body br dd details div dl dt fieldset figcaption figure footer h1 h2 h3 h4 "
+    "h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
+)
+PROSE_BLOCK_WORDS = 12  # a visible block of at least this many words outside links counts as prose
+FALLBACK_SHARE = 0.5  # fall back when the extraction holds less than this share of the visible prose
+LINK_ONLY_SHARE = 0.5  # a block whose text is more than this share link text is navigation
+
+
+def _parse_html(name: str, data: bytes) -> object:
+    import lxml.html
+
+    try:
+        try:
+            return lxml.html.document_fromstring(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):  # not UTF-8, or an encoding declaration lxml wants as bytes
+            return lxml.html.document_fromstring(data)
+    except Exception as exc:  # lxml raises several types on malformed input
+        raise InputError(f"{name}: cannot parse HTML ({type(exc).__name__}: {_short(exc)})") from None
+
+
+_CHROME_TAGS = frozenset(("nav", "footer", "aside"))  # page furniture by its element, not its words
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def html_blocks(data: bytes, name: str = "page.html") -> list[tuple[str, float, bool, bool]]:
+    """The page's visible text blocks in order: (text, share of its characters inside links,
+    inside a nav, footer or aside element, inside a heading h1-h6).
+
+    Scripts, styles, forms and the head are not visible text; block elements (p, div, li,
+    headings, table cells, br ...) end a block.
+    """
+    from lxml import etree
+
+    root = _parse_html(name, data)
+    for el in list(root.iter(*_DROP_TAGS)):  # type: ignore[attr-defined]
+        el.drop_tree()
+    blocks: list[tuple[str, float, bool, bool]] = []
+    parts: list[tuple[str, bool]] = []
+    chrome = 0  # how many nav/footer/aside elements we are inside
+    heading = 0  # how many h1-h6 elements we are inside
+
+    def flush() -> None:
+        text = " ".join("".join(t for t, _ in parts).split())
+        if text:
+            linked = sum(len("".join(t.split())) for t, in_link in parts if in_link)
+            blocks.append((text, linked / max(1, len("".join(text.split()))), chrome > 0, heading > 0))
+        parts.clear()
+
+    depth = 0  # how many <a> elements we are inside
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _BLOCK_TAGS:
+                flush()
+            depth += tag == "a"
+            chrome += tag in _CHROME_TAGS
+            heading += tag in _HEADINGS
+            if el.text and tag:
+                parts.append((el.text, depth > 0))
+        else:
+            if tag in _BLOCK_TAGS:
+                flush()
+            depth -= tag == "a"
+            chrome -= tag in _CHROME_TAGS
+            heading -= tag in _HEADINGS
+            if el.tail:
+                parts.append((el.tail, depth > 0))
+    flush()
+    return blocks
+
+
+def visible_blocks(data: bytes, name: str = "page.html") -> list[tuple[str, bool]]:
+    """The page's visible text blocks as (text, is a heading), navigation left out: blocks
+    mostly of link text, and blocks inside nav, footer and aside elements (unless nothing
+    else is left)."""
+    blocks = [(t, chrome, head) for t, linked, chrome, head in html_blocks(data, name) if linked <= LINK_ONLY_SHARE]
+    body = [(t, head) for t, chrome, head in blocks if not chrome]
+    return body or [(t, head) for t, _chrome, head in blocks]
+
+
+def visible_text(data: bytes, name: str = "page.html") -> list[str]:
+    """The text of :func:`visible_blocks`."""
+    return [t for t, _head in visible_blocks(data, name)]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _without_chrome(name: str, data: bytes) -> bytes:
+    """The page with its nav, footer and aside elements removed (page furniture, judged by
+    element, not by words), serialised for jusText."""
+    import lxml.html
+
+    root = _parse_html(name, data)
+    for el in list(root.iter(*_CHROME_TAGS)):  # type: ignore[attr-defined]
+        el.drop_tree()
+    return lxml.html.tostring(root, encoding="utf-8")
 
 
 def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> SourceDocument:
-    """The main text of an HTML page: jusText's 'good' paragraphs, headings included."""
+    """The main text of an HTML page; a spun paragraph is never dropped for its vocabulary.
+
+    jusText with its stopword thresholds at 0 picks the main paragraphs (headings included)
+    by length, link density and context; paragraphs inside nav, footer and aside elements
+    are page furniture. When it keeps less than half of the page's visible
+    prose (blocks of 12 words or more outside links), the page's visible prose blocks and
+    headings are read instead (all its visible text if it has none), navigation left out,
+    and ``note`` says so.
+    """
     check_size(name, data, MAX_INPUT_BYTES)
     if b"\x00" in data[:65536]:
         raise InputError(f"{name} looks like binary data (contains NUL bytes), not HTML")
@@ -97,21 +215,33 @@ def read_html(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Sour
         import justext
     except ImportError:
         raise _missing("jusText") from None
+    page = _without_chrome(name, data)  # refuses an unparseable page in one line
     try:
-        paragraphs = justext.justext(data, justext.get_stoplist("English"))
+        paragraphs = justext.justext(page, justext.get_stoplist("English"),
+                                     stopwords_low=0.0, stopwords_high=0.0, encoding="utf-8")
     except Exception as exc:  # lxml raises several types on malformed input
-        raise InputError(f"{name}: cannot parse HTML ({type(exc).__name__}: {exc})") from None
+        raise InputError(f"{name}: cannot parse HTML ({type(exc).__name__}: {_short(exc)})") from None
+    good = [p.text for p in paragraphs if p.class_type == "good" and p.text.strip()]
+    blocks = visible_blocks(data, name)
+    prose = sum(_words(b) for b, _head in blocks if _words(b) >= PROSE_BLOCK_WORDS)
+    kept = sum(_words(t) for t in good)
+    note = None
+    chosen = good
+    if blocks and (kept == 0 or kept < FALLBACK_SHARE * prose):
+        # The visible prose blocks; a page with none (verse, short lines) gives all its visible text.
+        chosen = [b for b, head in blocks if head or _words(b) >= PROSE_BLOCK_WORDS] or [b for b, _head in blocks]
+        what = f"kept {kept:,} of {prose:,} words of visible prose" if kept else "kept nothing"
+        note = (f"HTML main-text extraction {what}; "
+                "read the page's visible text instead (navigation and short menu items left out)")
     builder = TextBuilder(limits.max_chars)
-    dropped = 0
-    for p in paragraphs:
-        if p.class_type == "good":
-            builder.add_paragraph(p.text)
-        else:
-            dropped += 1
-    doc = builder.build(name, "html", {"boilerplateParagraphs": dropped})
+    for text in chosen:
+        builder.add_paragraph(text)
+    dropped = len(paragraphs) - len(good) if note is None else 0
+    meta = {"boilerplateParagraphs": dropped, "extraction": "visible-text" if note else "justext"}
+    doc = builder.build(name, "html", meta)
     if not doc.text.strip():
         raise InputError(f"{name}: no main text found in the HTML (only navigation or boilerplate)")
-    return doc
+    return replace(doc, note=note) if note else doc
 
 
 # ---------------------------------------------------------------------------

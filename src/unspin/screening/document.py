@@ -140,6 +140,7 @@ def base_row(name: str, sha256: str | None, options: ScreenOptions) -> dict[str,
         "words": 0,
         "pages": None,
         "score": None,
+        "cleanP": None,
         "risk": None,
         "flagged": 0,
         "findings": [],
@@ -152,6 +153,7 @@ def base_row(name: str, sha256: str | None, options: ScreenOptions) -> dict[str,
         "dataVersion": None,
         "incomplete": False,
         "reason": None,
+        "note": None,
         "error": None,
         "seconds": 0.0,
         "cpuSeconds": 0.0,
@@ -177,6 +179,7 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
         row.update(
             words=report.words,
             score=round(float(report.score), 4),
+            cleanP=report.clean_p,
             risk=report.risk,
             flagged=report.flagged - silenced,
             findings=findings,
@@ -186,6 +189,7 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
             dataVersion=report.data_version,
             incomplete=bool(doc.incomplete or report.incomplete),
             reason="; ".join(reasons) or None,
+            note=doc.note,
         )
         if silenced:
             row["silenced"] = silenced
@@ -200,10 +204,39 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
     return row
 
 
-def risk_rank(row: dict[str, Any]) -> tuple[int, float, int]:
-    """Sort key, most suspicious first: risk level, then score, then list matches."""
+def risk_rank(row: dict[str, Any]) -> tuple[int, float, float, int]:
+    """Sort key, most suspicious first: risk level, then the p-value against clean text
+    (fast mode; it separates documents whose score rounds to 0), then score, then list matches."""
     risk = RISK_LEVELS.index(row["risk"]) if row.get("risk") in RISK_LEVELS else -1
-    return (-risk, -(row.get("score") or 0.0), -int(row.get("fingerprintCount") or len(row.get("fingerprints") or ())))
+    clean_p = row.get("cleanP")
+    return (-risk, 1.0 if clean_p is None else float(clean_p), -(row.get("score") or 0.0),
+            -int(row.get("fingerprintCount") or len(row.get("fingerprints") or ())))
 
 
-__all__ = ["ROW_VERSION", "ScreenOptions", "base_row", "normalize_phrase", "risk_rank", "screen_document", "sentence_around"]
+def standing_text(clean_p: float | None) -> str:
+    """The p-value against clean text in words a person can compare.
+
+    >>> standing_text(0.031)
+    'above 97% of clean text of its length (p = 0.031)'
+    >>> standing_text(0.0004)
+    'above 99.96% of clean text of its length (p = 0.0004)'
+    >>> standing_text(2e-09)
+    'above 99.99% of clean text of its length (p = 2e-09)'
+    >>> standing_text(None)
+    ''
+    """
+    if clean_p is None:
+        return ""
+    p = float(clean_p)
+    above = 100.0 * (1.0 - p)
+    if p >= 0.01:
+        share = f"{above:.0f}%"
+    elif p >= 0.001:
+        share = f"{above:.1f}%"
+    else:
+        share = f"{min(above, 99.99):.2f}%"
+    return f"above {share} of clean text of its length (p = {p:.2g})"
+
+
+__all__ = ["ROW_VERSION", "ScreenOptions", "base_row", "normalize_phrase", "risk_rank", "screen_document",
+           "sentence_around", "standing_text"]

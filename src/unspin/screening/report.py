@@ -19,12 +19,12 @@ from typing import Any, Iterable, Sequence
 
 from .. import __version__
 from ..results import RISK_LEVELS
-from .document import risk_rank
+from .document import risk_rank, standing_text
 from .results import read_rows, row_key
 
 CSV_COLUMNS = (
-    "rank", "path", "sha256", "format", "words", "pages", "score", "risk", "flagged",
-    "fingerprint_matches", "top_finding", "top_finding_page", "top_fingerprint", "fingerprint_list", "incomplete", "error",
+    "rank", "path", "sha256", "format", "words", "pages", "clean_percentile", "clean_p", "score", "risk", "flagged",
+    "fingerprint_matches", "top_finding", "top_finding_page", "top_fingerprint", "fingerprint_list", "incomplete", "note", "error",
 )
 
 
@@ -53,8 +53,22 @@ def _where(item: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def clean_percentile(row: dict[str, Any]) -> str:
+    """The share of clean text of the document's length that it scores above, in percent
+    (from ``cleanP``; two decimals, so that 99.96 and 99.99 stay apart), or '' without one."""
+    p = row.get("cleanP")
+    return "" if p is None else f"{100.0 * (1.0 - float(p)):.2f}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """One CSV line per document, ranked (``rank`` 1 is the most suspicious)."""
+    """One CSV line per document, ranked (``rank`` 1 is the most suspicious).
+
+    ``clean_percentile`` / ``clean_p``: how the document stands against clean text of its
+    length (fast mode), the figure that orders documents whose ``score`` rounds to 0."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -63,11 +77,12 @@ def to_csv(rows: Sequence[dict[str, Any]]) -> str:
         fp0 = r["fingerprints"][0] if r.get("fingerprints") else None
         w.writerow([
             i, r["path"], r.get("sha256") or "", r.get("format") or "", r.get("words") or 0, r.get("pages") or "",
+            clean_percentile(r), "" if r.get("cleanP") is None else f"{float(r['cleanP']):.3g}",
             "" if r.get("score") is None else r["score"], r.get("risk") or "", r.get("flagged") or 0,
             r.get("fingerprintCount", len(r.get("fingerprints") or ())),
             f"{f0['text']} -> {f0['replacement']}" if f0 else "", (f0 or {}).get("page") or "",
             f"{fp0['text']} -> {fp0['expected']}" if fp0 else "", r.get("fingerprintList") or "",
-            "yes" if r.get("incomplete") else "", r.get("error") or "",
+            "yes" if r.get("incomplete") else "", r.get("note") or "", r.get("error") or "",
         ])
     return buf.getvalue()
 
@@ -106,14 +121,19 @@ def _doc_section(i: int, r: dict[str, Any]) -> str:
     if r.get("error"):
         facts.append(f"error: {html.escape(r['error'])}")
     else:
-        facts.append(f"spin score {float(r.get('score') or 0):.2f}")
-        facts.append(f"{int(r.get('words') or 0):,} words")
+        standing = standing_text(r.get("cleanP"))
+        if standing:
+            facts.append(f'<b class="standing">{html.escape(standing)}</b>')
+        facts.append(f"spin score {float(r.get('score') or 0):.4f}")
+        facts.append(_plural(int(r.get("words") or 0), "word"))
         if r.get("pages"):
-            facts.append(f"{r['pages']} pages")
+            facts.append(_plural(int(r["pages"]), "page"))
         facts.append(f"{html.escape(str(r.get('format')))}, {html.escape(str(r.get('mode')))} mode")
-        facts.append(f"{int(r.get('flagged') or 0)} spans flagged")
+        facts.append(_plural(int(r.get("flagged") or 0), "span") + " flagged")
         if r.get("incomplete"):
             facts.append(f"incomplete: {html.escape(str(r.get('reason')))}")
+        if r.get("note"):
+            facts.append(f"note: {html.escape(str(r['note']))}")
     body = [head, f'<div class="meta">{" · ".join(facts)}<br><code>sha256 {html.escape(str(r.get("sha256") or "-"))}</code></div>']
     fps = r.get("fingerprints") or []
     if fps:
@@ -159,17 +179,21 @@ def to_html(rows: Sequence[dict[str, Any]], title: str = "unspin screening repor
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="unspin {html.escape(__version__)}">',
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f'<div class="meta">{len(rows)} documents · mode {html.escape(", ".join(modes))} · unspin {html.escape(__version__)} · {now}</div>',
+        f'<div class="meta">{_plural(len(rows), "document")} · mode {html.escape(", ".join(modes))} · unspin {html.escape(__version__)} · {now}</div>',
         f'<table class="sum"><tr><th>risk</th><th>documents</th></tr>{summary}</table>',
     ]
     if list_lines:
         parts.append(f"<p>Lists used:</p><ul>{list_lines}</ul>")
     parts.append(
         "<p class=\"meta\">Known-phrase matches come from the list supplied; model findings come from "
-        "unspin's own engine. Fast-mode scores are screening statistics: confirm with a deep check.</p>"
+        "unspin's own engine. Fast-mode scores are screening statistics: confirm with a deep check. "
+        "Documents are ranked by risk, then by how they stand against clean text of their length: "
+        "&ldquo;above 99% of clean text&rdquo; means one clean document in a hundred of that length "
+        "scores as high (p = 0.01).</p>"
     )
     parts.extend(_doc_section(i, r) for i, r in enumerate(rows, 1))
     parts.append("</body></html>")

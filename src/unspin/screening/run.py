@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
 from ..errors import ConfigError, InputError
 from ..readers.formats import FORMATS
+from ..readers.inputs import expand_inputs as _walk
 from ..readers.textfile import read_bytes
 from .document import ScreenOptions, base_row, screen_document
 from .results import ResultLog
@@ -25,29 +26,13 @@ DEFAULT_TIMEOUT = 300.0
 DEFAULT_MEMORY_MB = 2048
 
 
-def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def expand_inputs(paths: Iterable[str | os.PathLike[str]],
+                  exclude: Iterable[str | os.PathLike[str] | None] = ()) -> list[Path]:
     """Files as given (any name: an unknown extension becomes an error row), and every file of
-    a known format under each directory, recursively, hidden ones skipped; sorted, no repeats."""
-    out: list[Path] = []
-    seen: set[str] = set()
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = sorted(
-                q for q in p.rglob("*")
-                if (q.is_file() or q.is_symlink()) and q.suffix.lower() in FORMATS
-                and not any(part.startswith(".") for part in q.relative_to(p).parts)
-            )
-        elif p.exists() or p.is_symlink():
-            found = [p]
-        else:
-            raise InputError(f"no such file or directory: {raw}")
-        for q in found:
-            key = os.path.abspath(q)
-            if key not in seen:
-                seen.add(key)
-                out.append(q)
-    return out
+    a known format under each directory, recursively, hidden ones skipped; sorted, no repeats.
+    The run's own outputs (``exclude``) and files unspin wrote are left out
+    (:func:`unspin.readers.inputs.expand_inputs`)."""
+    return _walk(paths, exclude=exclude, suffixes=FORMATS)
 
 
 @dataclass
@@ -149,21 +134,21 @@ def screen_paths(
     progress: bool = True,
     stream: TextIO | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    exclude: Iterable[str | os.PathLike[str] | None] = (),
 ) -> Summary:
     """Screen every file under ``paths`` into the results file ``out``; resumable.
 
     ``jobs=0`` screens in this process (no hard limits); ``jobs>=1`` uses that many worker
     processes with a per-document ``timeout`` (seconds) and memory limit (``memory_mb`` of
-    growth over the worker's resting size); ``scheduler`` (``tcp://host:port``, or
+    growth over the worker's resting size); ``exclude``: other files the run writes (the
+    CSV and HTML reports), never screened, like ``out`` itself; ``scheduler`` (``tcp://host:port``, or
     ``"local"`` for a new LocalCluster of ``jobs`` workers) runs on Dask instead.
     """
     if jobs < 0:
         raise ConfigError(f"--jobs must be 0 or more, got {jobs}")
     if timeout <= 0:
         raise ConfigError(f"--timeout must be positive, got {timeout}")
-    files = expand_inputs(paths)
-    out_abs = os.path.abspath(out)
-    files = [f for f in files if os.path.abspath(f) != out_abs]
+    files = expand_inputs(paths, exclude=[out, *exclude])
     summary = Summary(files=len(files))
     t0 = time.monotonic()
     with ResultLog(out) as log:
