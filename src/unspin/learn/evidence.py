@@ -176,7 +176,7 @@ def extract(text: str, config: Config, name: str = "", key: str | None = None,
         from ..tuning import mode_defaults
 
         d = mode_defaults("deep")
-        scorer = NeuralScorer(load_model(config.model, config.n_threads), replace(d, rescore_first=d.rescore_top))
+        scorer = NeuralScorer(load_model(config.model, config.n_threads), replace(d, rescore_first=d.rescore_top, rescore_gate=None))
     scored = score(text, config, scorer)
     return evidence_from_scored(scored, text_sha256(text), key or settings_key(config, full_rescoring), name)
 
