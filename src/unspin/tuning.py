@@ -125,7 +125,7 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
 
     check_header(json_header(raw, source, FIX), "tuning", TUNING_FORMAT, TUNING_VERSION, FIX)
     try:
-        modes = {m: ModeDefaults(**v) for m, v in raw["modes"].items()}
+        modes = {m: ModeDefaults(**{k: x for k, x in v.items() if k != "provenance"}) for m, v in raw["modes"].items()}
         channel = {m: Tuning(**v["values"]) for m, v in raw["noisy_channel"].items()}
         d = raw.get("decision")
         decision = None
