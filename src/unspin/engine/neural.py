@@ -27,6 +27,7 @@ boundaries are left unscored (kept).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -66,7 +67,8 @@ class NeuralScorer:
         self.lexicon = lexicon or Config().lexicon
         # The learned decision that prices candidates for the gate (True: the shipped one).
         self.decision = load_tuning().decision if decision is True else (decision or None)
-        self.head = self.settings.head or None
+        # The tuned head (settings.head), unless UNSPIN_LM_HEAD asks for one (e.g. "exact").
+        self.head = os.environ.get("UNSPIN_LM_HEAD") or self.settings.head or None
 
     @classmethod
     def for_config(cls, config: Config) -> "NeuralScorer":
