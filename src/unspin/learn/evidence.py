@@ -122,6 +122,12 @@ def settings_key(config: Config, full_rescoring: bool = False) -> str:
     }
     if full_rescoring:  # only when set, so that default keys stay what they were
         parts["full_rescoring"] = True
+    if config.mode == "deep":
+        from ..tuning import mode_defaults
+
+        d = mode_defaults("deep")
+        if d.rescore_gate is not None:  # issue 15's rescoring rule: scores differ from the old rule's
+            parts["rescoring"] = [d.rescore_gate, d.rescore_first, d.right_min, d.right_max, d.head]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
     return f"{config.mode}-{lex_version}-{digest}"
 
