@@ -401,7 +401,7 @@ def main() -> None:
     c.add_argument("--out", default="benchmarks/cache/deep-dev.jsonl.gz")
     c.add_argument("--resume", action="store_true")
     c.add_argument("--split", default="dev", choices=["dev", "test"])
-    c.add_argument("--profiles", nargs="+", default=list(DEV_PROFILES))
+    c.add_argument("--profiles", nargs="*", default=list(DEV_PROFILES), help="none: the clean texts only")
     c.add_argument("--words", type=int, default=150, help="cut each document after about this many words")
     c.add_argument("--threads", type=int, default=1)
     c.add_argument("--no-clean", dest="clean", action="store_false", help="do not score the clean originals "

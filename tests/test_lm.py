@@ -110,8 +110,9 @@ def test_bad_requests_are_clear_errors(lm) -> None:  # type: ignore[no-untyped-d
 
 
 def test_deep_scorer_rescores_a_fixed_number_of_candidates_per_slot(lm) -> None:  # type: ignore[no-untyped-def]
-    # The work done per slot must not depend on the clock: exactly rescore_first candidates of
-    # every scorable slot get a full-context score, on any machine, every time.
+    # The work done per slot must not depend on the clock: without the gate, exactly
+    # rescore_first candidates of every scorable slot get a full-context score, on any machine,
+    # every time (the gated rule: tests/test_deep_speed.py).
     from unspin.engine.candidates import CandidateGenerator
     from unspin.engine.neural import NeuralScorer
     from unspin.lexicon import load_lexicon
@@ -120,7 +121,9 @@ def test_deep_scorer_rescores_a_fixed_number_of_candidates_per_slot(lm) -> None:
 
     text = " ".join(SENTENCES)
     doc = tokenize(text)
-    settings = mode_defaults("deep")
+    from dataclasses import replace
+
+    settings = replace(mode_defaults("deep"), rescore_gate=None, rescore_first=1)
     slots = CandidateGenerator(load_lexicon(), settings.max_candidates).find_slots(doc, 0, len(doc.tokens))
     scorer = NeuralScorer(lm, settings)
     first = scorer.score_segment(doc, slots)

@@ -139,9 +139,16 @@ def test_cli_json_validates(examples) -> None:
     doc = json.loads(r.stdout)
     validate(doc, "check")
     assert doc["spin"]["mode"] == "fast"
+    # the CLI says how long the call took (wall seconds, whole call) and how fast it went
+    assert doc["timing"]["elapsedSeconds"] > 0
+    assert doc["timing"]["wordsPerSecond"] == pytest.approx(doc["spin"]["words"] / doc["timing"]["elapsedSeconds"], rel=0.01)
     r = run_unspin("restore", "--fast", "--format", "json", str(path))
     assert r.returncode == 0, r.stderr
-    validate(json.loads(r.stdout), "restore")
+    restored = json.loads(r.stdout)
+    validate(restored, "restore")
+    assert restored["timing"]["elapsedSeconds"] > 0
+    # not a terminal: no progress line on stderr
+    assert "words/s" not in r.stderr
     r = run_unspin("check", "--fast", "--format", "json", "-", stdin=SPUN)
     doc = json.loads(r.stdout)
     validate(doc, "check")

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .config import Config
 from .errors import InputError
 from .results import Report, Restoration, apply_edits
@@ -20,12 +22,15 @@ def _prepare(text: str, config: Config | None) -> tuple[str, Config]:
     return normalize_input(text), config or Config()
 
 
-def check(text: str, config: Config | None = None) -> Report:
-    """Find spun words and phrases in ``text`` and score the document."""
+def check(text: str, config: Config | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
+    """Find spun words and phrases in ``text`` and score the document.
+
+    ``progress(words_done, words_total)`` is called as the work advances (for a progress bar).
+    """
     from .engine.pipeline import analyse
 
     text, config = _prepare(text, config)
-    return analyse(text, config).report
+    return analyse(text, config, progress=progress).report
 
 
 def restore(text: str, config: Config | None = None) -> str:
@@ -33,15 +38,17 @@ def restore(text: str, config: Config | None = None) -> str:
     return restore_and_explain(text, config).text
 
 
-def restore_and_explain(text: str, config: Config | None = None) -> Restoration:
+def restore_and_explain(text: str, config: Config | None = None,
+                        progress: Callable[[int, int], None] | None = None) -> Restoration:
     """Restore ``text`` and record every change as an :class:`~unspin.results.Edit`.
 
     Applying ``result.edits`` to ``text`` with :func:`unspin.apply_edits` gives ``result.text``.
+    ``progress``: see :func:`check`.
     """
     from .engine.pipeline import analyse
 
     text, config = _prepare(text, config)
-    analysis = analyse(text, config)
+    analysis = analyse(text, config, progress=progress)
     return Restoration(text, apply_edits(text, analysis.edits), analysis.edits, analysis.report)
 
 

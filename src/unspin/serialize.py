@@ -65,8 +65,17 @@ def spin_block(report: Report) -> dict[str, Any]:
     }
 
 
-def report_to_json(report: Report) -> dict[str, Any]:
-    """The /v2/check-shaped object for a report.
+def timing_block(elapsed: float, words: int) -> dict[str, Any]:
+    """How long the work took (wall seconds, whole call) and the words per second.
+
+    >>> timing_block(2.0, 500)
+    {'elapsedSeconds': 2.0, 'wordsPerSecond': 250.0}
+    """
+    return {"elapsedSeconds": round(elapsed, 3), "wordsPerSecond": round(words / elapsed, 1) if elapsed > 0 else None}
+
+
+def report_to_json(report: Report, elapsed: float | None = None) -> dict[str, Any]:
+    """The /v2/check-shaped object for a report (``elapsed``: wall seconds, adds ``timing``).
 
     >>> from unspin.results import Report
     >>> r = Report("hi", (), 0.0, "clean", 1, "fast", "ngram.v1", "thesaurus.v1")
@@ -74,17 +83,21 @@ def report_to_json(report: Report) -> dict[str, Any]:
     >>> d["software"]["name"], d["matches"], d["spin"]["risk"], d["offsetUnit"]
     ('unspin', [], 'clean', 'codepoint')
     """
-    return {
+    out = {
         "software": software(),
         "language": {"name": "English", "code": "en"},
         "offsetUnit": "codepoint",
         "matches": [finding_to_match(report, f) for f in report.findings],
         "spin": spin_block(report),
     }
+    if elapsed is not None:
+        out["timing"] = timing_block(elapsed, report.words)
+    return out
 
 
-def restoration_to_json(r: Restoration) -> dict[str, Any]:
-    """A restoration as JSON; a source-aided one (``restore --index``) carries its ``source`` block."""
+def restoration_to_json(r: Restoration, elapsed: float | None = None) -> dict[str, Any]:
+    """A restoration as JSON; a source-aided one (``restore --index``) carries its ``source`` block;
+    ``elapsed`` (wall seconds) adds a ``timing`` block."""
     out: dict[str, Any] = {
         "software": software(),
         "offsetUnit": "codepoint",
@@ -105,6 +118,8 @@ def restoration_to_json(r: Restoration) -> dict[str, Any]:
     }
     if "source" in r.extra:
         out["source"] = r.extra["source"]
+    if elapsed is not None:
+        out["timing"] = timing_block(elapsed, r.report.words)
     return out
 
 

@@ -56,7 +56,9 @@ class ModeDefaults:
     right_min: int = 0  # deep: right context of every hypothesis: to the sentence end, at least this many tokens
     right_max: int = 0  # deep: ... and at most this many
     rescore_top: int = 0  # deep: candidates per slot rescored by `unspin learn --all-candidates` (offline batch work)
-    rescore_first: int = 0  # deep: candidates per slot rescored with the right context (by first-token bound + prior)
+    rescore_first: int = 0  # deep: at most this many candidates per slot rescored with the right context
+    rescore_gate: float | None = None  # deep: rescore only candidates whose cheap utility clears this (None: no gate)
+    head: str = ""  # deep: the LM output head ("sub" or "exact"; "": the model's default)
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
 
     check_header(json_header(raw, source, FIX), "tuning", TUNING_FORMAT, TUNING_VERSION, FIX)
     try:
-        modes = {m: ModeDefaults(**v) for m, v in raw["modes"].items()}
+        modes = {m: ModeDefaults(**{k: x for k, x in v.items() if k != "provenance"}) for m, v in raw["modes"].items()}
         channel = {m: Tuning(**v["values"]) for m, v in raw["noisy_channel"].items()}
         d = raw.get("decision")
         decision = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 
@@ -107,10 +108,19 @@ def check(file: str, fmt: str, fail_on: str | None, fast: bool, model, threshold
     from ..api import check as check_text
     from ..serialize import report_to_json
 
+    from .progress import terminal_progress
+
     text = read_input(file)
-    report = check_text(text, _config(fast, model, threshold, max_words, pairs, channel))
+    bar = terminal_progress()
+    t0 = time.monotonic()
+    try:
+        report = check_text(text, _config(fast, model, threshold, max_words, pairs, channel), progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    elapsed = time.monotonic() - t0
     if fmt == "json":
-        click.echo(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report_to_json(report, elapsed=elapsed), ensure_ascii=False, indent=2))
     else:
         click.echo(render_report(report, color=sys.stdout.isatty()))
     if fail_on and RISK_LEVELS.index(report.risk) >= RISK_LEVELS.index(fail_on):
@@ -142,8 +152,11 @@ def restore(file: str, diff: bool, fmt: str, index_path: str | None, fast: bool,
     """Print FILE ('-' for stdin) with spun wording restored to the most likely original."""
     from ..serialize import restoration_to_json
 
+    from .progress import terminal_progress
+
     text = read_input(file)
     config = _config(fast, model, threshold, max_words, pairs, channel)
+    t0 = time.monotonic()
     if index_path:
         from ..api import restore_from_index
 
@@ -151,9 +164,15 @@ def restore(file: str, diff: bool, fmt: str, index_path: str | None, fast: bool,
     else:
         from ..api import restore_and_explain
 
-        result = restore_and_explain(text, config)
+        bar = terminal_progress()
+        try:
+            result = restore_and_explain(text, config, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+    elapsed = time.monotonic() - t0
     if fmt == "json":
-        click.echo(json.dumps(restoration_to_json(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(restoration_to_json(result, elapsed=elapsed), ensure_ascii=False, indent=2))
     elif diff:
         click.echo(_word_diff(result, color=sys.stdout.isatty()))
     else:

@@ -7,12 +7,18 @@ Per segment:
 2. the spun text's own score for a slot is read off the pass: its tokens plus the right
    context, which runs to the end of the sentence (at least ``right_min`` tokens, at most
    ``right_max``; see :mod:`unspin.tuning`);
-3. candidates are ranked by first-sub-token score plus the channel prior (no log-odds cut:
-   the original is not pruned away because the spun text looks fluent) and the best
-   ``rescore_first`` are rescored with the same right context, as parallel sequences sharing
-   the prefix's KV cache (the scores say which were rescored: the others stay
-   :data:`UNSCORED` and the decision imputes them from the first sub-token). The same text
-   always gets the same scores, however fast or loaded the machine.
+3. only candidates that could change a decision are rescored with the same right context:
+   every candidate gets a *cheap utility*, the learned decision's utility
+   (:mod:`unspin.engine.infer`) with its right-context score imputed from the first sub-token,
+   at the training base rate and without document evidence; the best ``rescore_first`` of a
+   slot whose utility clears ``rescore_gate`` are rescored (a slot whose candidates all fall
+   below the gate gets none). Without a gate (or without a learned decision) the best
+   ``rescore_first`` by first-sub-token score plus channel prior are rescored, as before.
+   The hypotheses of a whole segment run together, as parallel sequences sharing the
+   pass's KV cache (:meth:`~unspin.engine.lm.LanguageModel.score_hypotheses`). Candidates
+   not rescored stay :data:`UNSCORED` and the decision imputes them from the first sub-token.
+   The amount of work depends on the text only, never on the clock: the same text always gets
+   the same scores, however fast or loaded the machine.
 
 Each slot's result is :class:`SlotScores`: full-context scores (text and candidates) and the
 first-sub-token scores (text and every candidate). Slots whose boundaries do not fall on token
@@ -21,12 +27,13 @@ boundaries are left unscored (kept).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
 from ..config import Config
 from ..text import Document
-from ..tuning import UNSCORED, ModeDefaults, log_prior, mode_defaults
+from ..tuning import UNSCORED, DecisionModel, ModeDefaults, load_tuning, log_prior, mode_defaults
 from .candidates import Slot
 from .lm import LanguageModel, load_model
 
@@ -52,14 +59,20 @@ class SlotScores:
 class NeuralScorer:
     """Deep-mode scorer over a :class:`~unspin.engine.lm.LanguageModel`."""
 
-    def __init__(self, lm: LanguageModel, settings: ModeDefaults | None = None) -> None:
+    def __init__(self, lm: LanguageModel, settings: ModeDefaults | None = None, lexicon: str | None = None,
+                 decision: DecisionModel | None | bool = True) -> None:
         self.lm = lm
         self.name = lm.name
         self.settings = settings or mode_defaults("deep")
+        self.lexicon = lexicon or Config().lexicon
+        # The learned decision that prices candidates for the gate (True: the shipped one).
+        self.decision = load_tuning().decision if decision is True else (decision or None)
+        # The tuned head (settings.head), unless UNSPIN_LM_HEAD asks for one (e.g. "exact").
+        self.head = os.environ.get("UNSPIN_LM_HEAD") or self.settings.head or None
 
     @classmethod
     def for_config(cls, config: Config) -> "NeuralScorer":
-        return cls(load_model(config.model, config.n_threads))
+        return cls(load_model(config.model, config.n_threads), lexicon=config.lexicon)
 
     def score_segment(self, doc: Document, slots: Sequence[Slot]) -> list[SlotScores]:
         """Score ``slots`` (one segment) in one pass over their sentences.
@@ -161,55 +174,122 @@ class NeuralScorer:
             plans.append((tj, tk, end, cand_ids))
             wanted.setdefault(tj, set()).update(c[0] for c in cand_ids if c)
         wanted_lists = {t: sorted(v) for t, v in wanted.items()}
-        actual, gathered = lm.pass_logprobs(ids, wanted_lists)
+        actual, gathered = lm.pass_logprobs(ids, wanted_lists, head=self.head)
 
         keeps: list[float] = []
         keep_firsts: list[float] = []
-        scores: list[list[float]] = []
         firsts_all: list[list[float]] = []
         rights: list[int] = []
-        # (rank, slot k, cand i, prefix_len, tokens): rank 0 = best bound within the slot
-        jobs: list[tuple[int, int, int, int, list[int]]] = []
         for k, (s, plan) in enumerate(zip(slots, plans)):
             n = len(s.candidates)
             if plan is None:
                 keeps.append(0.0)
                 keep_firsts.append(0.0)
-                scores.append([UNSCORED] * n)
                 firsts_all.append([UNSCORED] * n)
                 rights.append(0)
                 continue
             tj, tk, end, cand_ids = plan
-            right = ids[tk:end]
             keeps.append(float(actual[tj:tk].sum() + actual[tk:end].sum()))
             keep_firsts.append(float(actual[tj]))
-            rights.append(len(right))
+            rights.append(end - tk)
             idx = {tok: i for i, tok in enumerate(wanted_lists[tj])}
             row = gathered[tj]
-            firsts = [float(row[idx[c[0]]]) if c else UNSCORED for c in cand_ids]
-            firsts_all.append(firsts)
-            scores.append([UNSCORED] * n)
-            bound = [f + PRIOR_WEIGHT_IN_RANK * log_prior(c.prior) for f, c in zip(firsts, s.candidates)]
-            order = sorted((i for i in range(n) if cand_ids[i]), key=lambda i: -bound[i])
-            for rank, i in enumerate(order[: cfg.rescore_top]):
-                jobs.append((rank, k, i, tj, list(cand_ids[i]) + list(right)))
-        # The first ``rescore_first`` candidates of every slot, nothing more: the output must not
-        # depend on how fast the machine is (an earlier wall-clock budget for further candidates
-        # made the same text restore differently on a fast and a loaded machine).
-        self._run([j for j in jobs if j[0] < cfg.rescore_first], firsts_all, scores)
+            firsts_all.append([float(row[idx[c[0]]]) if c else UNSCORED for c in cand_ids])
+        cheap = [
+            SlotScores(keeps[k], (UNSCORED,) * len(s.candidates), keep_firsts[k], tuple(firsts_all[k]), rights[k])
+            for k, s in enumerate(slots)
+        ]
+        picked = self.choose(doc, slots, cheap, [p is not None for p in plans])
+        scores: list[list[float]] = [[UNSCORED] * len(s.candidates) for s in slots]
+        # (slot k, cand i, prefix_len, tokens): candidate tokens then the slot's right context
+        jobs: list[tuple[int, int, int, list[int]]] = []
+        for k, plan in enumerate(plans):
+            if plan is None:
+                continue
+            tj, tk, end, cand_ids = plan
+            right = list(ids[tk:end])
+            for i in picked[k]:
+                if cand_ids[i]:
+                    jobs.append((k, i, tj, list(cand_ids[i]) + right))
+        self._run(jobs, firsts_all, scores)
         return [
             SlotScores(keeps[k], tuple(scores[k]), keep_firsts[k], tuple(firsts_all[k]), rights[k])
             for k in range(len(slots))
         ]
 
-    def _run(self, jobs: Sequence[tuple[int, int, int, int, list[int]]], firsts: list[list[float]],
+    def choose(self, doc: Document, slots: Sequence[Slot], cheap: Sequence[SlotScores],
+               scorable: Sequence[bool] | None = None) -> list[list[int]]:
+        """Which candidates of each slot get the right context (indices, best first).
+
+        ``cheap``: the slots' scores before rescoring (no candidate rescored). See the module
+        docstring; :func:`cheap_utilities` with the gate, else first sub-token plus prior.
+        """
+        cfg = self.settings
+        out: list[list[int]] = []
+        if cfg.rescore_gate is not None and self.decision is not None:
+            from .pipeline import _mid_sentence_capital, _unigrams
+
+            uni = _unigrams(self.lexicon)
+            caps = [_mid_sentence_capital(doc, s) for s in slots]
+            utils = cheap_utilities(cheap, slots, caps, self.decision, uni)
+            for k, (s, u) in enumerate(zip(slots, utils)):
+                ok = scorable is None or scorable[k]
+                order = sorted((i for i in range(len(s.candidates)) if u[i] >= cfg.rescore_gate), key=lambda i: (-u[i], i))
+                out.append(order[: cfg.rescore_first] if ok else [])
+            return out
+        for k, (s, sc) in enumerate(zip(slots, cheap)):
+            ok = scorable is None or scorable[k]
+            bound = [f + PRIOR_WEIGHT_IN_RANK * log_prior(c.prior) for f, c in zip(sc.cands_first, s.candidates)]
+            order = sorted((i for i in range(len(s.candidates)) if bound[i] > UNSCORED / 2), key=lambda i: (-bound[i], i))
+            out.append(order[: cfg.rescore_first] if ok else [])
+        return out
+
+    def _run(self, jobs: Sequence[tuple[int, int, int, list[int]]], firsts: list[list[float]],
              scores: list[list[float]]) -> None:
-        """Rescore ``jobs``: first sub-token from the pass plus continuation tokens after it."""
+        """Rescore ``jobs``: first sub-token from the pass plus continuation tokens after it.
+
+        All of a segment's hypotheses go to the model together (sequences of several slots
+        share a batch), in a fixed order, so the same text gives the same numbers.
+        """
+        if not jobs:
+            return
+        if self.lm.out_head is not None:
+            outs = self.lm.score_hypotheses([(tj, toks) for _k, _i, tj, toks in jobs], head=self.head)
+            for (k, i, _tj, _toks), vals in zip(jobs, outs):
+                scores[k][i] = firsts[k][i] + float(vals[1:].sum())
+            return
         by_prefix: dict[int, list[tuple[int, int, list[int]]]] = {}
-        for _rank, k, i, tj, toks in jobs:
+        for k, i, tj, toks in jobs:
             by_prefix.setdefault(tj, []).append((k, i, toks))
         for tj in sorted(by_prefix, reverse=True):
             group = by_prefix[tj]
-            outs = self.lm.continuations(tj, [g[2] for g in group])
+            outs = self.lm.continuations(tj, [g[2] for g in group], head=self.head)
             for (k, i, _toks), vals in zip(group, outs):
                 scores[k][i] = firsts[k][i] + float(vals.sum())
+
+
+def cheap_utilities(cheap: Sequence[SlotScores], slots: Sequence[Slot], capitals: Sequence[bool],
+                    model: DecisionModel, uni: object) -> list[list[float]]:
+    """The learned decision's utility of every candidate before any rescoring.
+
+    Right-context scores are imputed from the first sub-token (as for any unrescored
+    candidate), the document's spin rate is the training base rate, and there is no document
+    evidence yet (no pooling, no neighbours): only the slot's own cheap evidence.
+    """
+    import numpy as np
+
+    from .features import slot_features
+    from .infer import _logit, model_arrays
+    from .pipeline import ScoredSlot
+
+    mean, scale, w, bias = model_arrays(model)
+    rate = _logit(float(model.provenance.get("base_rate", 0.1)))
+    out: list[list[float]] = []
+    for s, sc, cap in zip(slots, cheap, capitals):
+        if not s.candidates:
+            out.append([])
+            continue
+        x = ScoredSlot(s, sc.keep, sc.cands, cap, sc.keep_first, sc.cands_first)
+        f = slot_features(x, uni, rate, {}, {}, 0.0).x  # type: ignore[arg-type]
+        out.append([float(v) for v in ((f - mean) / scale) @ np.asarray(w) + bias])
+    return out

@@ -11,7 +11,7 @@ import math
 import time
 from functools import cache
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 from .. import __version__
 from ..config import Config
@@ -156,11 +156,17 @@ class Scored:
     reason: str | None
 
 
-def score(text: str, config: Config, scorer: Scorer | None = None, deadline: float | None = None) -> Scored:
+Progress = Callable[[int, int], None]
+
+
+def score(text: str, config: Config, scorer: Scorer | None = None, deadline: float | None = None,
+          progress: Progress | None = None) -> Scored:
     """Stage 1: find slots and score every hypothesis in context.
 
     ``deadline`` (a :func:`time.monotonic` value, used by the HTTP server to bound a request):
     segments not started by then are left unchecked and the result is flagged incomplete.
+    ``progress(words_done, words_total)`` is called once before the first segment and after
+    each segment (for a progress bar; it must not change anything).
     """
     lexicon = load_lexicon(config.lexicon)
     if config.user_pairs:
@@ -201,15 +207,21 @@ def score(text: str, config: Config, scorer: Scorer | None = None, deadline: flo
     )
     segments = []
     timed_out = False
+    total_words = min(seen, max_words)
+    done_words = 0
+    if progress is not None:
+        progress(0, total_words)
     for first, last in _segments(doc, limit_token, config.segment_words):
         if deadline is not None and time.monotonic() >= deadline:
             limit_token, timed_out = first, True
             break
         slots = generator.find_slots(doc, first, last)
-        if not slots:
-            continue
-        scores = scorer.score_segment(doc, slots)
-        segments.append(tuple(_scored_slot(doc, s, r) for s, r in zip(slots, scores)))
+        if slots:
+            scores = scorer.score_segment(doc, slots)
+            segments.append(tuple(_scored_slot(doc, s, r) for s, r in zip(slots, scores)))
+        if progress is not None:
+            done_words += sum(1 for t in doc.tokens[first:last] if t.is_word)
+            progress(min(done_words, total_words), total_words)
     words = sum(1 for t in doc.tokens[:limit_token] if t.is_word)
     if timed_out:
         incomplete = True
@@ -431,10 +443,11 @@ def _bonus(x: ScoredSlot, pooled: dict[tuple[str, str], tuple[float, int]], weig
 
 
 def analyse(
-    text: str, config: Config, scorer: Scorer | None = None, tuning: Tuning | None = None, deadline: float | None = None
+    text: str, config: Config, scorer: Scorer | None = None, tuning: Tuning | None = None, deadline: float | None = None,
+    progress: Progress | None = None,
 ) -> Analysis:
-    """Check ``text`` and compute the restoration edits (``deadline``: see :func:`score`)."""
-    return finish(score(text, config, scorer, deadline), config, tuning)
+    """Check ``text`` and compute the restoration edits (``deadline``, ``progress``: see :func:`score`)."""
+    return finish(score(text, config, scorer, deadline, progress), config, tuning)
 
 
 def _finding(doc: Document, d: Decision) -> Finding:

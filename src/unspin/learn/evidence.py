@@ -122,6 +122,12 @@ def settings_key(config: Config, full_rescoring: bool = False) -> str:
     }
     if full_rescoring:  # only when set, so that default keys stay what they were
         parts["full_rescoring"] = True
+    if config.mode == "deep":
+        from ..tuning import mode_defaults
+
+        d = mode_defaults("deep")
+        if d.rescore_gate is not None:  # issue 15's rescoring rule: scores differ from the old rule's
+            parts["rescoring"] = [d.rescore_gate, d.rescore_first, d.right_min, d.right_max, d.head]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
     return f"{config.mode}-{lex_version}-{digest}"
 
@@ -176,7 +182,7 @@ def extract(text: str, config: Config, name: str = "", key: str | None = None,
         from ..tuning import mode_defaults
 
         d = mode_defaults("deep")
-        scorer = NeuralScorer(load_model(config.model, config.n_threads), replace(d, rescore_first=d.rescore_top))
+        scorer = NeuralScorer(load_model(config.model, config.n_threads), replace(d, rescore_first=d.rescore_top, rescore_gate=None))
     scored = score(text, config, scorer)
     return evidence_from_scored(scored, text_sha256(text), key or settings_key(config, full_rescoring), name)
 
