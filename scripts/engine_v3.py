@@ -24,15 +24,20 @@ from train_decision import _scored, read_cache  # noqa: E402
 
 from unspin import Config  # noqa: E402
 from unspin.bench.metrics import exact_restorations, overlaps, span_counts, SpanCounts  # noqa: E402
-from unspin.engine.null import NULL_FILE, build_null  # noqa: E402
+from unspin.engine.null import NULL_FILE, build_null, scorer_settings  # noqa: E402
 from unspin.engine.pipeline import finish  # noqa: E402
 from unspin.text import tokenize  # noqa: E402
 from unspin.tuning import load_tuning  # noqa: E402
+
+NULL_OVERRIDE: list = []
+
 
 def run_null(args: argparse.Namespace) -> None:
     header, docs = read_cache(args.cache)
     if header.get("split") != "dev":
         raise SystemExit("the null is built from DEV-split clean text only")
+    if header.get("scorer_settings", scorer_settings()) != scorer_settings():
+        raise SystemExit(f"the cache was scored with {header['scorer_settings']}, today's settings are {scorer_settings()}")
     clean = [d for d in docs if d["profile"] == "clean"]
     slots = [x for d in clean for x in d["scored_slots"]]
     words = sum(d["words"] for d in clean)
@@ -42,6 +47,7 @@ def run_null(args: argparse.Namespace) -> None:
         "statistic": "LM log-odds of the best rescored candidate against the text (full right context), "
                      "first sub-token when none was rescored",
         "scorer": clean[0]["scorer"] if clean else None,
+        "scorer_settings": scorer_settings(),  # the cache must have been scored with these (today's)
     })
     Path(args.out).write_text(table.to_json() + "\n", encoding="utf-8")
     print(f"null from {len(clean)} clean dev texts, {words} words: "
@@ -75,8 +81,12 @@ def run_engine(d: dict, config: Config, engine: str):
     """The shipped pipeline's decision stage on a cached document, with engine v2 or v3."""
     import dataclasses
 
+    import unspin.engine.null as nl
     import unspin.engine.pipeline as pl
     import unspin.scoring as sc
+
+    if NULL_OVERRIDE:
+        nl.load_null = lambda: NULL_OVERRIDE[0]  # type: ignore[assignment]
 
     base = load_tuning()
     patched = dataclasses.replace(base, v3=dataclasses.replace(base.v3, engine=engine))
@@ -90,8 +100,10 @@ def run_engine(d: dict, config: Config, engine: str):
 
 def run_evaluate(args: argparse.Namespace) -> None:
     header, docs = read_cache(args.cache)
-    if Path(args.null).resolve() != (Path(__file__).resolve().parents[1] / "src/unspin/data" / NULL_FILE):
-        raise SystemExit("evaluate uses the shipped null (src/unspin/data/null.v1.json)")
+    if args.null:  # a cache scored with other deep settings is evaluated with the null of those settings
+        from unspin.engine.null import parse_null
+
+        NULL_OVERRIDE.append(parse_null(Path(args.null).read_text(encoding="utf-8"), args.null))
     config = Config()
     table: dict[str, dict] = {}
     for d in docs:
@@ -150,7 +162,8 @@ def main() -> None:
     n.add_argument("--out", default=f"src/unspin/data/{NULL_FILE}")
     e = sub.add_parser("evaluate")
     e.add_argument("cache", nargs="+")
-    e.add_argument("--null", default=f"src/unspin/data/{NULL_FILE}")
+    e.add_argument("--null", help="a null table for caches scored with other deep settings "
+                   "(e.g. benchmarks/results/null-v1-scorer-bbfe14b.json); default: the shipped one")
     e.add_argument("--json")
     args = ap.parse_args()
     {"null": run_null, "evaluate": run_evaluate}[args.cmd](args)

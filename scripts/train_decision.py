@@ -37,6 +37,7 @@ from unspin.bench.funnel import funnel_of_run
 from unspin.bench.metrics import changed_words, exact_restorations, span_counts
 from unspin.engine.candidates import Candidate, Slot
 from unspin.engine.features import FEATURES, Unigrams
+from unspin.engine.null import scorer_settings
 from unspin.engine.infer import feature_matrix, infer_document, neighbour_means
 from unspin.engine.pipeline import Scored, ScoredSlot, finish, score
 from unspin.lexicon import load_lexicon
@@ -93,7 +94,8 @@ def build_cache(args: argparse.Namespace) -> None:
         if not done:
             fh.write(json.dumps({"magic": "unspin-decision-cache", "format": CACHE_FORMAT, "split": args.split,
                                  "profiles": list(profiles), "words": args.words, "docs": args.docs, "rates": args.rates,
-                                 "date": datetime.date.today().isoformat()}) + "\n")
+                                 "date": datetime.date.today().isoformat(),
+                                 "scorer_settings": scorer_settings()}) + "\n")
         for i, d in enumerate(docs):
             if i % args.shards != args.shard:
                 continue

@@ -105,13 +105,32 @@ def parse_null(text: str, source: str = NULL_FILE) -> NullTable:
                      rec.get("provenance") or {})
 
 
+#: The deep scorer's settings that change the slot statistic; the null holds only for them.
+SCORER_SETTINGS = ("right_min", "right_max", "rescore_first", "rescore_gate", "head", "max_candidates")
+
+
+def scorer_settings() -> dict[str, Any]:
+    """Today's deep-scorer settings that the null depends on (from the tuning file)."""
+    from ..tuning import mode_defaults
+
+    d = mode_defaults("deep")
+    return {k: getattr(d, k, None) for k in SCORER_SETTINGS}
+
+
 @cache
 def load_null() -> NullTable:
-    """The shipped null table (read once per process)."""
+    """The shipped null table (read once per process), refused when the scorer has changed since."""
     from ..datafiles import path
 
     p = path(NULL_FILE)
-    return parse_null(p.read_text(encoding="utf-8"), str(p))
+    table = parse_null(p.read_text(encoding="utf-8"), str(p))
+    built = table.provenance.get("scorer_settings")
+    if built != scorer_settings():
+        raise DataError(
+            f"{p} was built for deep-scorer settings {built}, the tuning file now has {scorer_settings()}; "
+            "rebuild the null with scripts/engine_v3.py null on a cache scored with today's settings"
+        )
+    return table
 
 
 def p_values(slots: Sequence[Any], null: NullTable) -> list[float | None]:
