@@ -108,6 +108,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
     table: dict[str, dict] = {}
     for d in docs:
         prof = d["profile"]
+        if prof in ("nlpaug-wordnet", "eda-wordnet") and d.get("rate"):
+            prof = f"{prof}@{d['rate']:g}"  # the augmenters are cached at several densities
         row = table.setdefault(prof, {"texts": 0, "words": 0, "v2": {}, "v3": {}})
         row["texts"] += 1
         row["words"] += d["words"]
