@@ -44,7 +44,7 @@ def run_null(args: argparse.Namespace) -> None:
     table = build_null(slots, "null.v1", {
         "script": "scripts/engine_v3.py null", "cache": [Path(c).name for c in args.cache], "split": "dev",
         "texts": len(clean), "words": words, "date": datetime.date.today().isoformat(),
-        "statistic": "LM log-odds of the best rescored candidate against the text (full right context), "
+        "statistic": "LM log-odds of the best rescored candidate against the text (with the right context), "
                      "first sub-token when none was rescored",
         "scorer": clean[0]["scorer"] if clean else None,
         "scorer_settings": scorer_settings(),  # the cache must have been scored with these (today's)
