@@ -193,8 +193,9 @@ def _wilson(k: int, n: int, z: float = 1.645) -> tuple[float, float]:
     return max(0.0, c - h), min(1.0, c + h)
 
 
-def spin_share(p: Sequence[float], lam: float = STOREY_LAMBDA, floor: float = 0.5) -> SpinShare:
-    """Storey's estimate of the spun share and the alternative's shape (see :class:`SpinShare`).
+def spin_share(p: Sequence[float], lam: float = STOREY_LAMBDA, floor: float = 0.5, alpha: float = 0.05) -> SpinShare:
+    """Storey's estimate of the spun share (at least the excess of p-values <= ``alpha``) and the
+    alternative's shape (see :class:`SpinShare`).
 
     A closed form of the p-values: there is no loop, so no start value and no feedback. The
     spun share used for the local fdr is at least ``floor`` / m, so that one overwhelming slot
@@ -210,8 +211,12 @@ def spin_share(p: Sequence[float], lam: float = STOREY_LAMBDA, floor: float = 0.
     above = sum(1 for v in p if v > lam)
     pi0 = min(1.0, above / ((1 - lam) * m))
     lo_frac, hi_frac = _wilson(above, m)
-    share = 1.0 - pi0
-    low, high = 1.0 - min(1.0, hi_frac / (1 - lam)), 1.0 - min(1.0, lo_frac / (1 - lam))
+    # Storey's estimate can read 0 on a few hundred slots when the unspun slots' p-values are not
+    # quite uniform above lambda; the excess of small p-values is a lower bound of the share that
+    # agrees with the document test (:func:`document_test`), so the estimate is never below it.
+    small = sum(1 for v in p if v <= alpha)
+    share = max(1.0 - pi0, (small - alpha * m) / ((1 - alpha) * m))
+    low, high = 1.0 - min(1.0, hi_frac / (1 - lam)), max(share, 1.0 - min(1.0, lo_frac / (1 - lam)))
     pi1 = max(share, floor / m)
     arr = np.clip(np.asarray(p, dtype=float), 1e-12, 1.0)
     logp = np.log(arr)

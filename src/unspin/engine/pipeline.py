@@ -366,7 +366,7 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
     slots = [x for seg in scored.segments for x in seg]
     pv = p_values(slots, null)
     settings = load_tuning().v3
-    share = spin_share([p for p in pv if p is not None], settings.storey_lambda)
+    share = spin_share([p for p in pv if p is not None], settings.storey_lambda, alpha=settings.test_alpha)
     # The ranker only orders candidates within a slot (document-level features shift all of a
     # slot's candidates alike), so one round, with no feedback, is enough.
     post = infer_document(slots, model, _unigrams(config.lexicon), rounds=1)
