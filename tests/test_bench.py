@@ -277,7 +277,7 @@ def test_cli_bench_json(corpus: Path) -> None:
     [
         (("--rate", "2"), "rate must lie in [0, 1]"),
         (("--docs", "0"), "--docs"),
-        (("--profile", "nope"), "known: contentfarm, pps, synonymizer"),
+        (("--profile", "nope"), "known: contentfarm, eda-wordnet, nlpaug-wordnet, pps, synonymizer"),
     ],
 )
 def test_cli_bench_errors(args: tuple[str, ...], message: str, corpus: Path) -> None:

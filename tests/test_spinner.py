@@ -173,7 +173,7 @@ def test_shipped_tables_are_small() -> None:
 
 
 def test_unknown_profile_lists_known() -> None:
-    with pytest.raises(ConfigError, match="known: contentfarm, pps, synonymizer"):
+    with pytest.raises(ConfigError, match="known: contentfarm, eda-wordnet, nlpaug-wordnet, pps, synonymizer"):
         spin("Some text.", profile="spinbot")
     with pytest.raises(ConfigError):
         get_profile("")
@@ -251,7 +251,7 @@ def test_cli_spin_text_and_jsonl(tmp_path: Path) -> None:
         (("spin", "-"), b"\xff\xfe bad", "not UTF-8"),
         (("spin", "-"), b"", "empty"),
         (("spin", "-", "--rate", "1.5"), b"text", "rate must lie in [0, 1]"),
-        (("spin", "-", "--profile", "nope"), b"text", "known: contentfarm, pps, synonymizer"),
+        (("spin", "-", "--profile", "nope"), b"text", "known: contentfarm, eda-wordnet, nlpaug-wordnet, pps, synonymizer"),
         (("spin", "/nonexistent/file.txt"), b"", "/nonexistent/file.txt"),
     ],
 )

@@ -6,7 +6,7 @@
 >>> spin("x", profile="nope")
 Traceback (most recent call last):
 ...
-unspin.errors.ConfigError: unknown spinner profile 'nope'; known: contentfarm, pps, synonymizer
+unspin.errors.ConfigError: unknown spinner profile 'nope'; known: contentfarm, eda-wordnet, nlpaug-wordnet, pps, synonymizer
 
 Each profile is a named, versioned component in :data:`PROFILES`:
 
