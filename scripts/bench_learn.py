@@ -35,19 +35,12 @@ from unspin.bench.metrics import changed_words, exact_restorations
 from unspin.learn import Settings, learn
 from unspin.learn.run import BatchItem
 from unspin.learn.evidence import text_sha256
+from unspin.bench.corpus import first_words
 from unspin.spinner import spin
 from unspin.text import tokenize
 
 
-def cut(text: str, words: int) -> str:
-    """The text up to the first sentence end after ``words`` words."""
-    doc = tokenize(text)
-    n = 0
-    for s in doc.sentences:
-        n += sum(1 for t in doc.tokens[s.first_token : s.last_token] if t.is_word)
-        if n >= words:
-            return text[: s.end]
-    return text
+cut = first_words  # the text up to the first sentence end after ``words`` words
 
 
 def item(name: str, text: str) -> BatchItem:

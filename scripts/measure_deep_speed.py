@@ -30,7 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train_decision import _first_words, evaluate  # noqa: E402
+from train_decision import evaluate  # noqa: E402
+
+from unspin.bench.corpus import first_words as _first_words  # noqa: E402
 
 from unspin import Config  # noqa: E402
 from unspin.bench.corpus import default_corpus_path, load_corpus, sample  # noqa: E402
