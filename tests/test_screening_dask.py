@@ -39,7 +39,7 @@ def test_dask_local_cluster_gives_the_same_rows_as_local_screening(tmp_path: Pat
         assert address.startswith("tcp://")
         res = CliRunner().invoke(main, ["screen", str(folder), "--out", str(dask), "--scheduler", address, "--quiet"])
         assert res.exit_code == 0, res.output
-        assert "11 screened" in res.output and "1 errors" in res.output
+        assert "11 screened" in res.output and "1 error " in res.output
         # Resuming on the cluster writes nothing twice.
         again = screen_paths([folder], dask, scheduler=address, progress=False)
         assert again.screened == 0 and again.skipped == 11
