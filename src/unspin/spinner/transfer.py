@@ -96,6 +96,15 @@ def _cache_root() -> Path:
 
 @functools.cache
 def nltk_data_dir() -> Path:
+    """See :func:`_nltk_data_dir`; a folder that cannot be written is one clear error."""
+    try:
+        return _nltk_data_dir()
+    except OSError as exc:
+        raise ConfigError(f"cannot prepare the nltk data folder {_cache_root()} ({exc.strerror}); "
+                          "set XDG_CACHE_HOME to a writable folder") from None
+
+
+def _nltk_data_dir() -> Path:
     """A private nltk data folder with WordNet 3.0 and the Brown-trained tagger, made once.
 
     nltk refuses data in folders others can write, so the folder is the user's own (0700).
