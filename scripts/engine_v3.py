@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_decision import _scored, read_cache  # noqa: E402
 
 from unspin import Config  # noqa: E402
-from unspin.bench.metrics import exact_restorations, overlaps, span_counts, SpanCounts  # noqa: E402
+from unspin.bench.metrics import SpanCounts, exact_restorations, never_spun_words, span_counts  # noqa: E402
+from unspin.results import apply_edits  # noqa: E402
 from unspin.engine.null import NULL_FILE, build_null, scorer_settings  # noqa: E402
 from unspin.engine.pipeline import finish  # noqa: E402
-from unspin.text import tokenize  # noqa: E402
 from unspin.tuning import load_tuning  # noqa: E402
 
 NULL_OVERRIDE: list = []
@@ -56,25 +56,12 @@ def run_null(args: argparse.Namespace) -> None:
 
 def _metrics(d: dict, findings: list, edits: list, text: str) -> dict:
     gold = [(g[0], g[1]) for g in d["gold"]]
-    never = 0
-    for e in edits:
-        if not any(overlaps((e.start, max(e.end, e.start + 1)), g) for g in gold):
-            never += max(1, tokenize(d["text"][e.start:e.end]).word_count)
+    never = never_spun_words(d["text"], edits, gold)
     return {
         "counts": span_counts([(f.start, f.end) for f in findings], gold),
         "exact": sum(exact_restorations([(g[0], g[1], g[2]) for g in d["gold"]], edits, text)),
         "gold": len(gold), "never": never, "findings": len(findings),
     }
-
-
-def _apply(text: str, edits: list) -> str:
-    out, pos = [], 0
-    for e in sorted(edits, key=lambda e: e.start):
-        out.append(text[pos:e.start])
-        out.append(e.new)
-        pos = e.end
-    out.append(text[pos:])
-    return "".join(out)
 
 
 def run_engine(d: dict, config: Config, engine: str):
@@ -114,10 +101,10 @@ def run_evaluate(args: argparse.Namespace) -> None:
         row["texts"] += 1
         row["words"] += d["words"]
         a = run_engine(d, config, "v2")
-        v2 = _metrics(d, list(a.report.findings), list(a.edits), _apply(d["text"], list(a.edits)))
+        v2 = _metrics(d, list(a.report.findings), list(a.edits), apply_edits(d["text"], a.edits))
         v2["risk"] = a.report.risk
         b = run_engine(d, config, "v3")
-        v3 = _metrics(d, list(b.report.findings), list(b.edits), _apply(d["text"], list(b.edits)))
+        v3 = _metrics(d, list(b.report.findings), list(b.edits), apply_edits(d["text"], b.edits))
         v3.update({"risk": b.report.risk, "share": b.report.spin_share[0]})
         for name, m in (("v2", v2), ("v3", v3)):
             agg = row[name]

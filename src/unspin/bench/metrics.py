@@ -135,6 +135,22 @@ def changed_words(text: str, edits: Iterable[EditLike]) -> int:
     return total
 
 
+def never_spun_words(text: str, edits: Iterable[EditLike], gold: Sequence[tuple[int, int]]) -> int:
+    """Words of ``text`` that edits changed outside every gold span (an insertion counts as one).
+
+    On spun text: the restoration's changes to words the spinner never touched.
+
+    >>> from unspin.results import Edit
+    >>> never_spun_words("a big dog ran", [Edit(2, 5, "big", "large", 1.0, "t"), Edit(10, 13, "ran", "ran off", 1.0, "t")], [(2, 5)])
+    1
+    """
+    return sum(
+        max(1, tokenize(text[e.start : e.end]).word_count)
+        for e in edits
+        if not any(overlaps((e.start, max(e.end, e.start + 1)), g) for g in gold)
+    )
+
+
 def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float | None:
     """Area under the ROC curve: P(score_pos > score_neg), ties counted half.
 

@@ -30,7 +30,7 @@ from ..errors import ConfigError
 from ..spinner import SpunText, get_profile, profile_names, spin
 from ..text import tokenize
 from .corpus import default_corpus_path, first_words, load_corpus, repo_root, sample
-from .metrics import SpanCounts, exact_restorations, overlaps, span_counts
+from .metrics import SpanCounts, exact_restorations, never_spun_words, span_counts
 
 DENSITIES = (0.0, 0.02, 0.05, 0.10, 0.18, 0.30)
 PPS_PHRASES = "pps-phrases"
@@ -95,14 +95,23 @@ def _word_count(text: str) -> int:
     return tokenize(text).word_count
 
 
-def rate_for(profile: str, density: float, texts: Sequence[str], seed: int = 0) -> float:
-    """The profile's ``rate`` that replaces about ``density`` of all words of ``texts`` (at most 1)."""
+def rates_for(profile: str, densities: Sequence[float], texts: Sequence[str], seed: int = 0) -> dict[float, float]:
+    """Density -> the profile's ``rate`` that replaces about that share of all words of ``texts`` (at most 1).
+
+    The density the profile gives at its default rate is measured once, on these texts.
+    """
     prof = get_profile(profile)
-    if prof.role == "transfer" or profile == "contentfarm" or density == 0:
-        return density  # their rate is the share of all words already
+    if prof.role == "transfer" or profile == "contentfarm" or not any(densities):
+        return {d: d for d in densities}  # their rate is the share of all words already
     spun = [spin(t, profile=profile, rate=prof.default_rate, seed=seed) for t in texts]
     at_default = sum(map(_gold_words, spun)) / max(1, sum(map(_word_count, texts)))
-    return min(1.0, density * prof.default_rate / at_default) if at_default > 0 else 1.0
+    return {d: 0.0 if d == 0 else (min(1.0, d * prof.default_rate / at_default) if at_default > 0 else 1.0)
+            for d in densities}
+
+
+def rate_for(profile: str, density: float, texts: Sequence[str], seed: int = 0) -> float:
+    """The profile's ``rate`` that replaces about ``density`` of all words of ``texts`` (at most 1)."""
+    return rates_for(profile, [density], texts, seed)[density]
 
 
 def spun_sets(
@@ -117,10 +126,9 @@ def spun_sets(
         if p == PPS_PHRASES:
             out[(p, -1.0)] = pps_phrase_documents(split, len(texts), words, seed)
             continue
-        for d in densities:
-            if d > 0:
-                r = rate_for(p, d, texts, seed)
-                out[(p, d)] = [spin(t, profile=p, rate=r, seed=seed + i) for i, t in enumerate(texts)]
+        rates = rates_for(p, [d for d in densities if d > 0], texts, seed)
+        for d, r in rates.items():
+            out[(p, d)] = [spin(t, profile=p, rate=r, seed=seed + i) for i, t in enumerate(texts)]
     return out
 
 
@@ -141,9 +149,7 @@ def evaluate_set(
         exact += sum(flags)
         gold += len(g)
         findings += len(fs)
-        for e in r.edits:  # type: ignore[attr-defined]
-            if not any(overlaps((e.start, max(e.end, e.start + 1)), s) for s in g):
-                never += max(1, _word_count(st.spun[e.start : e.end]))
+        never += never_spun_words(st.spun, r.edits, g)  # type: ignore[attr-defined]
         words += _word_count(st.spun)
         gold_words += _gold_words(st)
         flagged += r.report.risk in ("suspicious", "high")  # type: ignore[attr-defined]
