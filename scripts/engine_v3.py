@@ -32,6 +32,14 @@ from unspin.tuning import load_tuning  # noqa: E402
 NULL_OVERRIDE: list = []
 
 
+def _register_words(docs: list[dict]) -> dict[str, int] | None:
+    out: dict[str, int] = {}
+    for d in docs:
+        if d.get("register"):
+            out[d["register"]] = out.get(d["register"], 0) + d["words"]
+    return out or None
+
+
 def run_null(args: argparse.Namespace) -> None:
     header, docs = read_cache(args.cache)
     if header.get("split") != "dev":
@@ -43,7 +51,7 @@ def run_null(args: argparse.Namespace) -> None:
     words = sum(d["words"] for d in clean)
     table = build_null(slots, "null.v1", {
         "script": "scripts/engine_v3.py null", "cache": [Path(c).name for c in args.cache], "split": "dev",
-        "texts": len(clean), "words": words, "date": datetime.date.today().isoformat(),
+        "texts": len(clean), "words": words, "registers": _register_words(clean), "date": datetime.date.today().isoformat(),
         "statistic": "LM log-odds of the best rescored candidate against the text (with the right context), "
                      "first sub-token when none was rescored",
         "scorer": clean[0]["scorer"] if clean else None,

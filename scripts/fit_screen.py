@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from unspin import Config
-from unspin.bench.corpus import default_corpus_path, load_corpus, repo_root
+from unspin.bench.corpus import default_corpus_path, load_corpus, register_of, registers_path
 from unspin.bench.metrics import roc_auc
 from unspin.engine import screen
 from unspin.engine.pipeline import score
@@ -66,22 +66,6 @@ SETTINGS = screen.FeatureSettings(
     repair_candidates=8,
     psum_tuning=Tuning(rho=0.12, lm_weight=1.0, prior_weight=1.0, name_penalty=2.5, multiword_bonus=0.0),
 )
-NEWS, SCIENCE = ("a", "b", "c"), ("j",)
-
-
-def register_of(source: str, category: str) -> str:
-    if category in ("encyclopedic", "technical"):
-        return category
-    letter = category.split(":")[0]
-    if source == "brown" and letter in NEWS:
-        return "news"
-    if source == "brown" and letter in SCIENCE:
-        return "scientific"
-    return "other"
-
-
-def registers_path(split: str) -> Path:
-    return repo_root() / "benchmarks" / "registers" / f"{split}.jsonl.gz"
 
 
 def clean_documents(split: str) -> list[tuple[str, str, str]]:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from unspin import Config
-from unspin.bench.corpus import default_corpus_path, first_words, load_corpus, sample
+from unspin.bench.corpus import default_corpus_path, first_words, load_corpus, register_documents, sample
 from unspin.bench.sweep import PPS_PHRASES, pps_phrase_documents
 from unspin.bench.funnel import funnel_of_run
 from unspin.bench.metrics import changed_words, exact_restorations, span_counts
@@ -75,7 +75,14 @@ def build_cache(args: argparse.Namespace) -> None:
         raise SystemExit(f"held-out profiles {HELD_OUT} are never cached from the dev split for training")
     phrases = PPS_PHRASES in profiles
     profiles = tuple(p for p in profiles if p != PPS_PHRASES)
-    docs = sample(load_corpus(default_corpus_path(args.split)), args.docs)
+    if args.registers:  # clean text only, --docs per register, interleaved (the null's source)
+        if profiles or phrases:
+            raise SystemExit("--registers caches clean text only: give --profiles with no names")
+        picked = register_documents(args.split, args.docs, min_words=args.words)
+        docs, registers = [d for _, d in picked], [r for r, _ in picked]
+    else:
+        docs = list(sample(load_corpus(default_corpus_path(args.split)), args.docs))
+        registers = [None] * len(docs)
     pps_docs = pps_phrase_documents(args.split, args.docs, args.words) if phrases else []
     config = Config(n_threads=args.threads)
     out = Path(args.out)
@@ -94,6 +101,7 @@ def build_cache(args: argparse.Namespace) -> None:
         if not done:
             fh.write(json.dumps({"magic": "unspin-decision-cache", "format": CACHE_FORMAT, "split": args.split,
                                  "profiles": list(profiles), "words": args.words, "docs": args.docs, "rates": args.rates,
+                                 "registers": args.registers,
                                  "date": datetime.date.today().isoformat(),
                                  "scorer_settings": scorer_settings()}) + "\n")
         for i, d in enumerate(docs):
@@ -113,7 +121,7 @@ def build_cache(args: argparse.Namespace) -> None:
                     continue
                 sc = score(text, config)
                 words += sc.words
-                rec = {"doc": i, "profile": profile, "rate": rate, "text": text, "gold": gold, "words": sc.words,
+                rec = {"doc": i, "id": d.id, "register": registers[i], "profile": profile, "rate": rate, "text": text, "gold": gold, "words": sc.words,
                        "scorer": sc.scorer, "slots": [_slot_record(k, x) for k, seg in enumerate(sc.segments) for x in seg]}
                 fh.write(json.dumps(rec) + "\n")
                 fh.flush()
@@ -408,6 +416,8 @@ def main() -> None:
     c.add_argument("--threads", type=int, default=1)
     c.add_argument("--no-clean", dest="clean", action="store_false", help="do not score the clean originals "
                    "(already in another cache of the same documents)")
+    c.add_argument("--registers", action="store_true", help="clean text only: --docs documents of each of the "
+                   "five registers (news, scientific, encyclopedic, technical, other), interleaved")
     c.add_argument("--shard", type=int, default=0)
     c.add_argument("--shards", type=int, default=1)
     t = sub.add_parser("train")

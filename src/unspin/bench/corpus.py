@@ -121,3 +121,58 @@ def first_words(text: str, n: int) -> str:
         if count >= n:
             return text[: s.end]
     return text
+
+
+# -- registers: the five kinds of clean prose calibration is measured on -------------------------
+
+REGISTERS = ("news", "scientific", "encyclopedic", "technical", "other")
+_NEWS, _SCIENCE = ("a", "b", "c"), ("j",)
+
+
+def register_of(source: str, category: str) -> str:
+    """The register of a clean benchmark document, from its source and category.
+
+    >>> register_of("brown", "a:press-reportage"), register_of("brown", "j:learned"), register_of("sotu", "1790")
+    ('news', 'scientific', 'other')
+    >>> register_of("pydoc/library/os", "technical")
+    'technical'
+    """
+    if category in ("encyclopedic", "technical"):
+        return category
+    letter = category.split(":")[0]
+    if source == "brown" and letter in _NEWS:
+        return "news"
+    if source == "brown" and letter in _SCIENCE:
+        return "scientific"
+    return "other"
+
+
+def registers_path(split: str) -> Path:
+    """``benchmarks/registers/<split>.jsonl.gz``: the encyclopedic and technical clean text."""
+    if split not in SPLITS:
+        from ..errors import unknown_name
+
+        raise unknown_name("split", split, SPLITS)
+    path = default_corpus_path(split).parent.parent / "registers" / f"{split}.jsonl.gz"
+    if not path.is_file():
+        raise DataError(f"register corpus {split}.jsonl.gz not found under benchmarks/registers; run from a checkout")
+    return path
+
+
+def register_documents(split: str, per_register: int, min_words: int = 0) -> tuple[tuple[str, CorpusDoc], ...]:
+    """``per_register`` clean documents of each register, spread evenly over each, interleaved.
+
+    Interleaved round-robin (news, scientific, encyclopedic, technical, other, news, ...), so
+    any shard ``i % k`` of the result is balanced across registers too. Documents shorter than
+    ``min_words`` words are skipped.
+    """
+    docs = list(load_corpus(default_corpus_path(split))) + list(load_corpus(registers_path(split)))
+    by: dict[str, list[CorpusDoc]] = {r: [] for r in REGISTERS}
+    for d in docs:
+        if len(d.text.split()) >= min_words:
+            by[register_of(d.source, d.category)].append(d)
+    picked = {r: sample(by[r], per_register) for r in REGISTERS}
+    out = []
+    for i in range(max(len(v) for v in picked.values())):
+        out.extend((r, picked[r][i]) for r in REGISTERS if i < len(picked[r]))
+    return tuple(out)
