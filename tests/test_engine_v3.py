@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.engine.infer import document_test, local_fdr, spin_share
-from unspin.engine.null import build_null, load_null, p_values, parse_null, slot_statistic, stratum
+from unspin.engine.infer import document_test, local_fdr, report_cutoff, spin_share
+from unspin.engine.null import NullTable, build_null, load_null, p_values, parse_null, slot_statistic, stratum
 from unspin.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +80,39 @@ def test_p_value_is_monotone_and_bounded() -> None:
         assert ps == sorted(ps, reverse=True)
         assert all(0 < p <= 1 for p in ps)
         assert ps[-1] < 0.01 and ps[0] > 0.9
+
+
+def test_p_value_tail_goes_below_the_tables_resolution() -> None:
+    """Beyond the clean values the p-value keeps falling (an exponential tail), continuously."""
+    rnd = random.Random(7)
+    vals = tuple(sorted(rnd.expovariate(1.0) for _ in range(2000)))
+    null = NullTable("t", {"all": vals})
+    n = len(vals)
+    assert null.p_value("all", vals[-1] + 5) < 1 / (n + 1) / 20  # far beyond every clean value
+    # the fitted tail roughly follows the true one (exponential, rate 1) and is continuous at its start
+    u, rate, share = null._tails["all"]
+    assert 0.6 < rate < 1.6
+    below, above = null.p_value("all", u - 1e-6), null.p_value("all", u + 1e-6)
+    assert abs(below - above) <= 2 / (n + 1)
+    xs = [0.0, 1.0, 2.0, u, u + 0.5, u + 2, u + 10]
+    ps = [null.p_value("all", x) for x in xs]
+    assert ps == sorted(ps, reverse=True) and all(p > 0 for p in ps)
+    # a small table has no tail: the empirical p-value, floored at 1 / (n + 1)
+    small = NullTable("s", {"all": vals[:100]})
+    assert small.p_value("all", 1e6) == pytest.approx(1 / 101)
+
+
+def test_report_cutoff_keeps_the_mean_local_fdr_at_the_level() -> None:
+    fdrs = [0.001, 0.01, 0.05, 0.15, 0.3, 0.45, 0.6, 0.95]
+    cut = report_cutoff(fdrs, 0.2, "mean")
+    reported = [f for f in fdrs if f <= cut]
+    assert sum(reported) / len(reported) <= 0.2
+    nxt = sorted(fdrs)[len(reported)]
+    assert (sum(reported) + nxt) / (len(reported) + 1) > 0.2  # the most slots the level admits
+    assert report_cutoff(fdrs, 0.2, "local") == 0.2
+    assert report_cutoff([0.5, 0.9], 0.2, "mean") == 0.2  # nothing sure enough: nothing added
+    assert report_cutoff([], 0.2, "mean") == 0.2
+    assert cut >= 0.2  # the mean rule reports at least what the per-slot rule reports
 
 
 @settings(max_examples=60, deadline=None)

@@ -238,6 +238,30 @@ def local_fdr(p: float, share: SpinShare, floor: float = 0.5) -> float:
     return float((1 - pi1) / ((1 - pi1) + pi1 * f1))
 
 
+def report_cutoff(fdrs: Sequence[float], level: float, rule: str = "mean") -> float:
+    """The largest local fdr a document reports, for a false discovery level ``level``.
+
+    ``"local"``: every slot whose own local fdr is at most ``level``. ``"mean"`` (Sun & Cai
+    2007): the most slots, taken in order of local fdr, whose *mean* local fdr is at most
+    ``level``: the expected share of reported spans that are not spun is then about ``level``,
+    which is what a precision target states. A slot at local fdr ``level`` is reported by both.
+
+    >>> report_cutoff([0.01, 0.05, 0.3, 0.6, 0.9], 0.2, "local")
+    0.2
+    >>> report_cutoff([0.01, 0.05, 0.3, 0.6, 0.9], 0.2, "mean")
+    0.3
+    """
+    if rule == "local":
+        return level
+    total, cut = 0.0, level
+    for k, v in enumerate(sorted(fdrs), 1):
+        total += v
+        if total / k > level:
+            break
+        cut = max(cut, v)
+    return cut
+
+
 def document_test(p: Sequence[float], alpha: float = 0.05) -> float:
     """P-value of "nothing here is spun": binomial tail of the slots with p <= ``alpha``."""
     m = len(p)

@@ -18,7 +18,7 @@ import bisect
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import DataError
@@ -29,6 +29,9 @@ NULL_MAGIC = "unspin-null"
 NULL_FORMAT = 1
 NULL_FILE = "null.v1.json"
 STRATA = ("function", "content", "multiword", "capital")
+#: The upper tail of each null (its top share, at least TAIL_MIN values) is an exponential fit.
+TAIL_SHARE = 0.02
+TAIL_MIN = 50
 
 
 def stratum(x: Any) -> str:
@@ -64,11 +67,40 @@ class NullTable:
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
     def p_value(self, kind: str, s: float) -> float:
-        """P(S >= s) under the null of this kind of slot, (1 + #{null >= s}) / (n + 1)."""
-        vals = self.values.get(kind) or self.values["all"]
+        """P(S >= s) under the null of this kind of slot.
+
+        In the body, the empirical (1 + #{null >= s}) / (n + 1). In the upper tail (the top
+        :data:`TAIL_SHARE` of the null, at least :data:`TAIL_MIN` values) an exponential fitted
+        to the exceedances (the generalised Pareto tail with shape 0), so that a statistic far
+        beyond every clean value gets a p-value below 1 / (n + 1) instead of being capped there:
+        without it, one overwhelming slot in a sparsely spun document could never be reported.
+        """
+        if kind not in self.values:
+            kind = "all"
+        vals = self.values[kind]
         n = len(vals)
+        tail = self._tails.get(kind)
+        if tail is not None and s > tail[0]:
+            u, rate, share = tail
+            return share * math.exp(-rate * (s - u))
         at_least = n - bisect.bisect_left(vals, s - 1e-9)
         return (1 + at_least) / (n + 1)
+
+    @cached_property
+    def _tails(self) -> dict[str, tuple[float, float, float]]:
+        """Per kind: (threshold u, exponential rate, P(S > u)) of the upper tail, when fitted."""
+        out = {}
+        for kind, vals in self.values.items():
+            n = len(vals)
+            k = max(TAIL_MIN, int(TAIL_SHARE * n))
+            if n < 4 * TAIL_MIN:
+                continue
+            u = vals[n - k - 1]
+            excess = [v - u for v in vals[n - k:]]
+            mean = sum(excess) / k
+            if mean > 0:
+                out[kind] = (u, 1.0 / mean, (1 + k) / (n + 1))
+        return out
 
     def to_json(self) -> str:
         return json.dumps({"magic": NULL_MAGIC, "format": NULL_FORMAT, "version": self.version,

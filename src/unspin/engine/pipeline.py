@@ -246,13 +246,17 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     edit_margin = 0.0
     threshold = config.flag_threshold
     v3: V3Document | None = None
+    rewrite_fdr = 1.0  # engine v3: a reported span is rewritten only at a local fdr at most this
     tuned = load_tuning()
     if model is not None and tuned.v3.engine == "v3":
         from .null import load_null
 
         per_segment, v3 = v3_decisions(scored, config, model, load_null())
-        # report a span when its local fdr is at most the level; rewrite it when its original beats the text
-        threshold = 1.0 - tuned.v3.fdr_level
+        # Report the spans the false-discovery rule admits (their mean local fdr is at most the
+        # level); rewrite only those whose own local fdr is at most the level and whose original
+        # beats the text: a highlighted word costs the reader a look, a wrong change costs the text.
+        threshold = 1.0 - v3.cutoff - 1e-12
+        rewrite_fdr = tuned.v3.fdr_level
     elif model is not None:
         per_segment = _learned_decisions(scored, config, model)
         edit_margin = float(tuned.infer.get("edit_margin", 0.0))
@@ -270,9 +274,10 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     for decisions in per_segment:
         for d in choose(decisions, threshold):
             findings.append(_finding(doc, d))
-            if d.gain <= edit_margin:
+            if d.gain <= edit_margin or 1.0 - d.p_spun > rewrite_fdr + 1e-12:
                 # Spun in total probability, but no single original is likely enough against
-                # the text itself: report the span, do not rewrite it.
+                # the text itself (or, engine v3, the span is not sure enough on its own to be
+                # rewritten): report the span, do not rewrite it.
                 continue
             best, conf = d.ranked[0]
             is_user = any(c.user and c.text == best for c in d.slot.candidates)
@@ -360,7 +365,7 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
     rewritten only when its original also beats the text.
     """
     from .features import lo_full
-    from .infer import document_test, infer_document, local_fdr, spin_share
+    from .infer import document_test, infer_document, local_fdr, report_cutoff, spin_share
     from .null import p_values
 
     slots = [x for seg in scored.segments for x in seg]
@@ -370,12 +375,13 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
     # The ranker only orders candidates within a slot (document-level features shift all of a
     # slot's candidates alike), so one round, with no feedback, is enough.
     post = infer_document(slots, model, _unigrams(config.lexicon), rounds=1)
+    fdrs = [None if p is None else local_fdr(p, share) for p in pv]
     out: list[list[Decision]] = []
     k = 0
     for segment in scored.segments:
         decisions = []
         for x in segment:
-            sp, p = post.posteriors[k], pv[k]
+            sp, p, fdr = post.posteriors[k], pv[k], fdrs[k]
             k += 1
             cands = x.slot.candidates
             if not cands or p is None:
@@ -385,7 +391,6 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
             gain = lo_full(x, best)
             if not is_scored(x.cands[best]):
                 gain = x.cands_first[best] - x.keep_first if x.cands_first else gain
-            fdr = local_fdr(p, share)
             total = sum(sp.probs) or 1.0
             ranked = tuple((cands[i].text, sp.probs[i] / total) for i in order)
             evidence = (
@@ -395,7 +400,8 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
             )
             decisions.append(Decision(x.slot, 1.0 - fdr, ranked, gain, evidence))
         out.append(decisions)
-    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha))
+    cutoff = report_cutoff([f for f in fdrs if f is not None], settings.fdr_level, settings.rule)
+    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha), cutoff)
 
 
 @dataclass(frozen=True)
@@ -404,6 +410,7 @@ class V3Document:
 
     share: "SpinShare"
     p_value: float
+    cutoff: float  # the largest local fdr reported (see infer.report_cutoff)
 
 
 @cache
