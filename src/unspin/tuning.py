@@ -104,7 +104,8 @@ class EngineV3:
     """Engine v3's settings (:mod:`unspin.engine.null`, :mod:`unspin.engine.infer`): all fixed a priori.
 
     ``engine``: "v3" (the default) or "v2" (the learned decision with its rate loop).
-    ``fdr_level`` and ``rule``: which spans are reported (:func:`unspin.engine.infer.report_cutoff`:
+    ``pool``: one swap seen at several places of a document is decided together
+    (:func:`unspin.engine.infer.pooled_local_fdr`). ``fdr_level`` and ``rule``: which spans are reported (:func:`unspin.engine.infer.report_cutoff`:
     "local", each span's local fdr at most the level; "mean", the spans' mean). ``storey_lambda``: the
     spun-share estimator's lambda. ``test_alpha``: the document test counts slots with p at most
     this. ``risk_p_cuts``: (p-value, level) pairs, strictest first.
@@ -116,6 +117,7 @@ class EngineV3:
     test_alpha: float = 0.05
     risk_p_cuts: tuple[tuple[float, str], ...] = ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
     rule: str = "local"
+    pool: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
         v3 = EngineV3(str(e.get("engine", "v2")), float(e.get("fdr_level", 0.2)), float(e.get("storey_lambda", 0.5)),
                       float(e.get("test_alpha", 0.05)),
                       tuple((float(c), str(n)) for c, n in e.get("risk_p_cuts", EngineV3.risk_p_cuts)),
-                      str(e.get("rule", "local")))
+                      str(e.get("rule", "local")), bool(e.get("pool", False)))
         if v3.engine not in ("v2", "v3") or not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
                 or v3.rule not in ("local", "mean"):
             raise ValueError(f"engine_v3: engine must be v2 or v3, rule local or mean, and levels in (0, 1), got {e}")

@@ -365,7 +365,7 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
     rewritten only when its original also beats the text.
     """
     from .features import lo_full
-    from .infer import document_test, infer_document, local_fdr, report_cutoff, spin_share
+    from .infer import document_test, infer_document, local_fdr, pooled_local_fdr, report_cutoff, spin_share
     from .null import p_values
 
     slots = [x for seg in scored.segments for x in seg]
@@ -376,6 +376,8 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
     # slot's candidates alike), so one round, with no feedback, is enough.
     post = infer_document(slots, model, _unigrams(config.lexicon), rounds=1)
     fdrs = [None if p is None else local_fdr(p, share) for p in pv]
+    if settings.pool:
+        fdrs = _pooled_fdrs(slots, post.posteriors, pv, fdrs, share, pooled_local_fdr)
     out: list[list[Decision]] = []
     k = 0
     for segment in scored.segments:
@@ -402,6 +404,28 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
         out.append(decisions)
     cutoff = report_cutoff([f for f in fdrs if f is not None], settings.fdr_level, settings.rule)
     return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha), cutoff)
+
+
+def _pooled_fdrs(slots, posteriors, pv, fdrs, share, pooled_local_fdr) -> list:  # type: ignore[no-untyped-def]
+    """Each slot's local fdr pooled over the document's other occurrences of the same swap
+    (the same spun wording, the same best original by the ranker)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for k, (x, sp, p) in enumerate(zip(slots, posteriors, pv)):
+        if p is None or not x.slot.candidates or not sp.probs:
+            continue
+        best = max(range(len(sp.probs)), key=lambda i: sp.probs[i])
+        groups.setdefault((phrase_key(x.slot.text), phrase_key(x.slot.candidates[best].text)), []).append(k)
+    out = list(fdrs)
+    for members in groups.values():
+        if len(members) > 1:
+            f = pooled_local_fdr([pv[k] for k in members], share)
+            for k in members:
+                out[k] = f
+    return out
+
+
+def phrase_key(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 @dataclass(frozen=True)
