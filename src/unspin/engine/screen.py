@@ -351,17 +351,6 @@ def fast_document_standing(doc: Document, lexicon: Lexicon, slots_scored: Sequen
     return round(p_spun, 4), float(f"{tail:.3g}")
 
 
-def fast_screen(doc: Document, lexicon: Lexicon) -> float:
-    """:func:`fast_document_score` of a document, running the fast pipeline's slots itself."""
-    from ..config import Config
-    from .pipeline import score
-
-    if not any(t.is_word for t in doc.tokens):
-        return 0.0
-    scored = score(doc.text, Config(mode="fast"))
-    return fast_document_score(scored.doc, lexicon, [x for seg in scored.segments for x in seg])
-
-
 def _floats(body: Mapping[str, object], key: str, n: int | None = None) -> tuple[float, ...]:
     vals = tuple(float(v) for v in body[key])  # type: ignore[union-attr]
     if n is not None and len(vals) != n:
