@@ -38,11 +38,11 @@ from functools import cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from ..english import FUNCTION_WORDS
 from ..errors import DataError
 from ..lexicon import Lexicon, morph
 from ..text import Document
 from ..tuning import Tuning, is_scored, log_prior
-from .candidates import FUNCTION_WORDS
 from .decode import p_spun
 
 SCREEN_KIND = "screen"
