@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import screening_docs as sd
 from unspin.errors import InputError
+from unspin.lexicon import known_word
 from unspin.text import phrase_key
 from unspin.readers import (
     ReadLimits,
@@ -206,7 +207,7 @@ def test_pdf_hyphenation_repaired_across_lines_and_pages(tmp_path: Path) -> None
         ["Researchers looked at the infor-", "mation that a well-", "known group had collected over many of the long", "years of the study and they found that the"],
         ["results were clear to everyone who saw them at the time.", "Short."],
     ]
-    doc = read_document(sd.pdf_lines(tmp_path / "hy.pdf", pages))
+    doc = read_document(sd.pdf_lines(tmp_path / "hy.pdf", pages), known_word=known_word)
     assert "the information that a well-known group" in doc.text
     assert "found that the results were clear" in doc.text  # one sentence over the page break
     # One paragraph over the page break, and the page boundary falls inside it, where page 2 starts.

@@ -131,7 +131,9 @@ def read_document_text(name: str, data: bytes) -> tuple[str | None, str]:
     fmt = FORMATS.get(Path(name).suffix.lower())
     if fmt in ("html", "pdf", "docx") and len(data) <= MAX_DOC_BYTES:
         try:
-            doc = read_document_bytes(name, data)
+            from ..lexicon import known_word
+
+            doc = read_document_bytes(name, data, known_word=known_word)
         except InputError as exc:
             return None, str(exc).removeprefix(f"{name}: ").removeprefix(name + " ")
         data = doc.text.encode("utf-8")

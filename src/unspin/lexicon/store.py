@@ -171,6 +171,15 @@ def read_lexicon(lexicon_path: Path, ngram_path: Path, version: str = "thesaurus
                    _entries=entries, _unigrams=uni, _bigrams=bi)
 
 
+def known_word(word: str) -> bool:
+    """Is a lower-case word in the shipped lexicon's unigram table? (repairs PDF hyphenation).
+
+    >>> known_word("information"), known_word("mation")
+    (True, False)
+    """
+    return load_lexicon().unigram(word) > 0
+
+
 def load_lexicon(name: str = "thesaurus.v1") -> Lexicon:
     """Load a named lexicon from the package data (once per process per name).
 
