@@ -136,7 +136,7 @@ def test_spun_long_pps_text_is_flagged(test_docs):
     assert report.risk in FLAGGED
 
 
-@pytest.mark.slow
+@pytest.mark.large
 def test_a_70000_word_clean_document_is_not_flagged(test_docs):
     # every register in turn, as one long document (a book-sized mixed file)
     pools = [[d.text for d in test_docs if REGISTERS[r](d)] for r in REGISTERS]
