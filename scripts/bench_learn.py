@@ -37,7 +37,7 @@ from unspin.learn.run import BatchItem
 from unspin.learn.evidence import text_sha256
 from unspin.bench.corpus import first_words
 from unspin.spinner import spin
-from unspin.text import tokenize
+from unspin.text import phrase_key, tokenize
 
 
 cut = first_words  # the text up to the first sentence end after ``words`` words
@@ -60,7 +60,7 @@ def gold_of(spun_docs) -> tuple[set[tuple[str, str]], dict[tuple[str, str], int]
     pairs: set[tuple[str, str]] = set()
     docs_per: dict[tuple[str, str], int] = {}
     for st in spun_docs:
-        here = {(" ".join(e.spun_text.lower().split()), " ".join(e.original_text.lower().split())) for e in st.edits}
+        here = {(phrase_key(e.spun_text), phrase_key(e.original_text)) for e in st.edits}
         pairs |= here
         for p in here:
             docs_per[p] = docs_per.get(p, 0) + 1

@@ -39,6 +39,7 @@ def _corpus() -> list[str]:
 def speed(docs: int, words: int, workdir: Path) -> dict:
     import screening_docs as sd
 
+    from unspin.lexicon import known_word
     from unspin.readers import read_document
     from unspin.screening.run import screen_paths
 
@@ -56,9 +57,9 @@ def speed(docs: int, words: int, workdir: Path) -> dict:
             n += len(t.split())
         sd.pdf_paragraphs(folder / f"doc{i:03d}.pdf", paras)
     files = sorted(folder.glob("*.pdf"))
-    read_document(files[0])  # load the hyphenation vocabulary once
+    read_document(files[0], known_word=known_word)  # load the hyphenation vocabulary once
     t0, c0 = time.perf_counter(), time.process_time()
-    extracted = sum(len(read_document(f).text.split()) for f in files)
+    extracted = sum(len(read_document(f, known_word=known_word).text.split()) for f in files)
     t_extract, c_extract = time.perf_counter() - t0, time.process_time() - c0
     out = workdir / "speed.jsonl"
     summary = screen_paths([folder], out, jobs=1, progress=False)

@@ -4,11 +4,11 @@
     /work/venv/bin/python scripts/build_lexicon.py            # build + report
     /work/venv/bin/python scripts/build_lexicon.py --dry-run  # report only
 
-Steps: read Moby, MyThes and WordNet (see ``unspin.lexicon.sources``), canonicalise every
+Steps: read Moby, MyThes and WordNet (see ``scripts/lexicon_build/sources.py``), canonicalise every
 phrase (``unspin.lexicon.morph.canonical_phrase``), keep phrases of 1-4 common words, link
 each spun phrase to the originals it may have replaced (both directions of every list), add
 the function-word groups of ``unspin.lexicon.rules`` expanded from the thesauri, fit the
-channel model (``unspin.lexicon.channel``) on real spinner output aligned word by word
+channel model (``scripts/lexicon_build/channel.py``) on real spinner output aligned word by word
 (pps-train.tsv, split 80/20 by expected phrase for the reported held-out numbers, then refit
 on all of it), score every link, keep the best ``--cap`` per spun phrase, write gzip TSVs.
 """
@@ -27,11 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.lexicon import channel as ch
 from unspin.lexicon.morph import canonical_phrase, canonical_word, lemma_phrase
 from unspin.lexicon.rules import EXPANSION_PRIOR, FUNCTION_GROUPS, SEED_PRIOR
-from unspin.lexicon.sources import read_counts, read_moby, read_mythes, read_wordnet
 from unspin.lexicon.store import LEXICON_FORMAT, LEXICON_MAGIC, NGRAM_MAGIC
+
+from lexicon_build import channel as ch  # build-only code, beside this script
+from lexicon_build.sources import read_counts, read_moby, read_mythes, read_wordnet
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "unspin" / "data"

@@ -1,8 +1,9 @@
 """Shared fixtures for the restoration-engine tests.
 
-Nothing here skips, hides or retries anything: no hooks, no warning filters. The ``slow`` marker
-is declared in pyproject.toml; run ``pytest -m "not slow"`` to leave the deep-mode tests out
-locally (CI runs everything).
+Nothing here skips, hides or retries anything: no warning filters, and one hook that only adds a
+marker. Tests are marked by what they need (``neural``, ``dask``, ``large``, ``browser``, declared
+in pyproject.toml); each of those is also ``slow``, so ``pytest -m "not slow"`` leaves all of them
+out locally (CI runs everything).
 
 Deep mode loads the neural model once per process: ``unspin.engine.lm.load_model`` is cached
 with ``functools.cache``, so every test that uses :func:`deep_config` (or plain ``Config()``)
@@ -129,3 +130,14 @@ def assert_one_error_line(r: subprocess.CompletedProcess) -> str:
     lines = r.stderr.strip("\n").split("\n")
     assert len(lines) == 1, r.stderr
     return lines[0]
+
+
+#: Markers that make a test ``slow`` too (the umbrella that -m "not slow" and the README use).
+SLOW_NEEDS = ("neural", "dask", "large", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("slow") is None and any(item.get_closest_marker(m) for m in SLOW_NEEDS):
+            item.add_marker(pytest.mark.slow)

@@ -341,3 +341,17 @@ def test_flag_threshold_is_the_reporting_posterior() -> None:
     findings = unspin.check(FAST_FLAGGED, cfg).findings
     uncovered = [s.text for s in likely if not any(f.start < s.end and s.start < f.end for f in findings)]
     assert uncovered == []
+
+
+def test_a_passed_deadline_gives_a_flagged_partial_result() -> None:
+    import time
+
+    from conftest import FAST_FLAGGED
+
+    past = time.monotonic() - 1.0
+    report = unspin.check(FAST_FLAGGED, FAST, deadline=past)
+    assert report.incomplete and "time limit" in (report.reason or "")
+    r = unspin.restore_and_explain(FAST_FLAGGED, FAST, deadline=past)
+    assert r.report.incomplete and r.edits == () and r.text == FAST_FLAGGED
+    # without a deadline the same text is checked whole
+    assert not unspin.check(FAST_FLAGGED, FAST).incomplete

@@ -155,7 +155,7 @@ def test_50mb_file_with_a_word_limit_is_flagged_incomplete(tmp_path: Path) -> No
     assert "max_words" in doc["spin"]["reason"]
 
 
-@pytest.mark.slow
+@pytest.mark.large
 def test_50mb_file_with_default_limits(tmp_path: Path) -> None:
     """Default fast-mode limits: a clear one-line error or an incomplete-flagged report, in bounded memory."""
     path = tmp_path / "big.txt"
@@ -213,7 +213,7 @@ def test_other_language_through_the_cli() -> None:
     assert r.stdout.startswith(OTHER_LANGUAGES["chinese"])  # UTF-8 in, UTF-8 out
 
 
-@pytest.mark.slow
+@pytest.mark.neural
 @pytest.mark.parametrize("language", sorted(OTHER_LANGUAGES))
 def test_other_languages_deep(language: str, deep_config: Config) -> None:
     text = OTHER_LANGUAGES[language]

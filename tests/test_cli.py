@@ -268,7 +268,7 @@ def test_no_command_prints_usage() -> None:
 # -- deep mode, once ---------------------------------------------------------------------------
 
 
-@pytest.mark.slow
+@pytest.mark.neural
 def test_deep_restore_of_the_spun_news_example(examples) -> None:
     path = examples.require("spun_news")
     text = path.read_text(encoding="utf-8")

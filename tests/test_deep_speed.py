@@ -122,7 +122,7 @@ def test_progress_line_shows_words_rate_and_eta() -> None:
     assert quiet.getvalue() == ""
 
 
-@pytest.mark.slow
+@pytest.mark.neural
 def test_real_model_rescores_what_the_rule_picks_and_the_same_every_time() -> None:
     pytest.importorskip("llama_cpp")
     from unspin.engine.lm import load_model

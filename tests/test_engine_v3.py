@@ -169,7 +169,7 @@ def test_build_null_pools_thin_strata(test_split_clean_slots: list) -> None:
     assert t.p_value("capital", 0.0) == t.p_value("all", 0.0)
 
 
-@pytest.mark.slow
+@pytest.mark.neural
 def test_findings_grow_with_density_and_clean_stays_clean() -> None:
     """A small density sweep through the real engine: no collapse, no runaway."""
     import unspin

@@ -200,7 +200,7 @@ def test_channel_entries_become_candidates_with_their_confidence() -> None:
 
 
 def test_channel_overlay_keeps_thesaurus_candidates_scaled() -> None:
-    from unspin.learn.channel import with_channel
+    from unspin.lexicon.channel import with_channel
     from unspin.lexicon import load_lexicon
 
     base = load_lexicon()

@@ -10,7 +10,6 @@ from unspin import Config
 from unspin.learn import learn, read_dictionary
 from unspin.learn.evidence import EvidenceCache
 
-pytestmark = pytest.mark.slow
 
 TEXTS = [
     "The sufferers purchased numerous apples in line with the plan of the county.",
@@ -30,6 +29,7 @@ def _folder(tmp_path: Path, texts: list[str]) -> Path:
     return folder
 
 
+@pytest.mark.dask
 def test_dask_local_cluster_computes_what_the_local_run_computes(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     folder = _folder(tmp_path, TEXTS)
@@ -45,6 +45,7 @@ def test_dask_local_cluster_computes_what_the_local_run_computes(tmp_path: Path)
     assert {s: a.get(s) for s in map(lambda it: it.sha256, local.used)} == {s: b.get(s) for s in map(lambda it: it.sha256, remote.used)}
 
 
+@pytest.mark.dask
 def test_cli_scheduler_option_on_a_local_cluster(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     from click.testing import CliRunner
@@ -64,6 +65,7 @@ def test_cli_scheduler_option_on_a_local_cluster(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.stderr
 
 
+@pytest.mark.neural
 def test_small_real_deep_run_and_channel(tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp")
     from unspin.engine.pipeline import score
@@ -93,6 +95,7 @@ def _symbols_text() -> str:
     return " ".join(f"{w} {blob}" for _ in range(4) for w in prose.split()) + "."
 
 
+@pytest.mark.neural
 def test_batch_with_a_symbol_dense_document_and_a_failing_one_finishes(tmp_path: Path) -> None:
     """Issue 16: a word-count segment of symbols overflows the model's context (the v1 run
     stopped with "segment of 2759 tokens exceeds the context window"); it is now scored in

@@ -8,7 +8,7 @@ import pytest
 
 from unspin.errors import ModelError, UnspinError
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.neural
 
 SENTENCES = [
     "The central bank raised interest rates again on Tuesday, citing persistent inflation.",

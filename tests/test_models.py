@@ -17,7 +17,7 @@ def _assemble(base: str) -> str:
     return str(assemble_atomically(pkg, Path(base)))
 
 
-@pytest.mark.slow
+@pytest.mark.large
 def test_two_processes_assemble_the_model_at_once(tmp_path):
     # Two shards or Dask workers starting together once read each other's half-written file.
     with mp.get_context("spawn").Pool(2) as pool:
@@ -28,7 +28,7 @@ def test_two_processes_assemble_the_model_at_once(tmp_path):
     assert not list(tmp_path.glob("*.part"))  # no temporary file left behind
 
 
-@pytest.mark.slow
+@pytest.mark.large
 def test_a_truncated_model_file_is_rebuilt_not_refused(tmp_path):
     target = pkg.default_output_path(tmp_path)
     target.write_bytes(b"GGUF half a file")  # an interrupted earlier run

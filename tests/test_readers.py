@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 import screening_docs as sd
 from unspin.errors import InputError
+from unspin.lexicon import known_word
+from unspin.text import phrase_key
 from unspin.readers import (
     ReadLimits,
     parse_fingerprints,
@@ -88,7 +90,7 @@ def test_pairs_and_phrase_list_baseline_read_the_same_phrases(tmp_path: Path) ->
     path.write_text(PAIRS, encoding="utf-8")
     user = read_user_pairs(path)
     baseline = read_phrase_list(path).table
-    assert {" ".join(s.lower().split()): o for s, o in user} == baseline
+    assert {phrase_key(s): o for s, o in user} == baseline
     assert baseline["ai draws near"] == 'AI approaches (as in "methods")'
     assert user == read_pairs(path)
 
@@ -205,7 +207,7 @@ def test_pdf_hyphenation_repaired_across_lines_and_pages(tmp_path: Path) -> None
         ["Researchers looked at the infor-", "mation that a well-", "known group had collected over many of the long", "years of the study and they found that the"],
         ["results were clear to everyone who saw them at the time.", "Short."],
     ]
-    doc = read_document(sd.pdf_lines(tmp_path / "hy.pdf", pages))
+    doc = read_document(sd.pdf_lines(tmp_path / "hy.pdf", pages), known_word=known_word)
     assert "the information that a well-known group" in doc.text
     assert "found that the results were clear" in doc.text  # one sentence over the page break
     # One paragraph over the page break, and the page boundary falls inside it, where page 2 starts.

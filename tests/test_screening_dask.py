@@ -12,7 +12,7 @@ from unspin.screening.results import read_rows
 from unspin.screening.run import screen_paths
 
 
-@pytest.mark.slow
+@pytest.mark.dask
 def test_dask_local_cluster_gives_the_same_rows_as_local_screening(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     texts = [d.text for d in load_corpus(default_corpus_path("test")) if 150 <= len(d.text.split()) <= 300][:10]

@@ -105,7 +105,7 @@ def test_folder_of_pdfs_and_word_files_gives_page_accurate_list_evidence(tmp_pat
     assert "p. 2" in html and "para." in html and json.loads(out.read_text().splitlines()[0])["fingerprintList"] in html
 
 
-@pytest.mark.slow
+@pytest.mark.neural
 def test_deep_screen_ranks_spun_documents_on_top_with_page_accurate_findings(tmp_path: Path) -> None:
     def head(text: str, words: int = 150) -> str:
         out: list[str] = []

@@ -392,7 +392,7 @@ def test_upload_extracts_text_without_touching_the_disk(api: TestClient) -> None
 # -- deep mode (the neural model) -------------------------------------------------------------
 
 
-@pytest.mark.slow
+@pytest.mark.neural
 def test_deep_mode_review_restores_a_spun_paragraph() -> None:
     spun = (EXAMPLES / "spun-news.txt").read_text(encoding="utf-8").split("\n\n")[1]  # a quote with several swaps
     with TestClient(create_app(ServeSettings(mode="deep")), raise_server_exceptions=False) as c:

@@ -18,7 +18,7 @@ from test_serve_server import running_server
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.browser, pytest.mark.neural]  # a deep-mode server
 
 
 @pytest.fixture(scope="module")

@@ -99,3 +99,18 @@ def test_restore_with_index_gives_back_the_source_wording(folder: Path) -> None:
     edits = [Edit(e["offset"], e["offset"] + e["length"], e["old"], e["new"], e["confidence"], e["source"]) for e in body["edits"]]
     assert edits and all(e.source.startswith("source:") for e in edits)
     assert apply_edits(spun, edits) == body["text"] == ORIGINALS[2]
+
+
+def test_index_add_walks_folders_like_screen_and_learn(tmp_path) -> None:
+    """``index add`` uses the one walker: --pattern at any depth, sorted, hidden files and unspin outputs left out."""
+    from unspin.readers.inputs import expand_inputs
+
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for rel, body in [("b/two.txt", "Two."), ("a.txt", "One."), (".hidden/x.txt", "No."), (".dot.txt", "No."),
+                      ("notes.md", "No."), ("b/table.txt", "#unspin-spinner-dictionary\tformat=1\n")]:
+        (tmp_path / rel).write_text(body, encoding="utf-8")
+    skipped: list[str] = []
+    found = expand_inputs([tmp_path, tmp_path / "a.txt"], pattern="*.txt", on_skip=lambda p, why: skipped.append(p))
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.txt", "b/two.txt"]
+    assert skipped == [str(tmp_path / "b" / "table.txt")]

@@ -9,7 +9,7 @@ import pytest
 from test_trace import ORIGINALS, _filler, _spin
 from unspin.trace import TraceIndex
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.dask
 
 distributed = pytest.importorskip("distributed")
 

@@ -22,15 +22,18 @@ def _prepare(text: str, config: Config | None) -> tuple[str, Config]:
     return normalize_input(text), config or Config()
 
 
-def check(text: str, config: Config | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
+def check(text: str, config: Config | None = None, progress: Callable[[int, int], None] | None = None,
+          deadline: float | None = None) -> Report:
     """Find spun words and phrases in ``text`` and score the document.
 
     ``progress(words_done, words_total)`` is called as the work advances (for a progress bar).
+    ``deadline``: a :func:`time.monotonic` value; segments not started by then are left
+    unchecked and the report is flagged ``incomplete`` with the reason (None: no time limit).
     """
     from .engine.pipeline import analyse
 
     text, config = _prepare(text, config)
-    return analyse(text, config, progress=progress).report
+    return analyse(text, config, progress=progress, deadline=deadline).report
 
 
 def restore(text: str, config: Config | None = None) -> str:
@@ -39,26 +42,29 @@ def restore(text: str, config: Config | None = None) -> str:
 
 
 def restore_and_explain(text: str, config: Config | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> Restoration:
+                        progress: Callable[[int, int], None] | None = None,
+                        deadline: float | None = None) -> Restoration:
     """Restore ``text`` and record every change as an :class:`~unspin.results.Edit`.
 
     Applying ``result.edits`` to ``text`` with :func:`unspin.apply_edits` gives ``result.text``.
-    ``progress``: see :func:`check`.
+    ``progress``, ``deadline``: see :func:`check`.
     """
     from .engine.pipeline import analyse
 
     text, config = _prepare(text, config)
-    analysis = analyse(text, config, progress=progress)
+    analysis = analyse(text, config, progress=progress, deadline=deadline)
     return Restoration(text, apply_edits(text, analysis.edits), analysis.edits, analysis.report)
 
 
-def restore_from_index(text: str, index_path: str, config: Config | None = None, top: int = 1) -> Restoration:
+def restore_from_index(text: str, index_path: str, config: Config | None = None, top: int = 1,
+                       deadline: float | None = None) -> Restoration:
     """Restore ``text`` word for word from its source in a trace index, and by the engine elsewhere.
 
     Inside passages aligned with the best-matching source, each edit carries the source's
     exact wording (``source="source:<document id>"``). Outside them, the language-model
     restoration applies. With no source found, this is :func:`restore_and_explain`.
     ``extra["source"]`` holds the match (document id, path, score, passages) or None.
+    ``deadline`` bounds the engine's part (see :func:`check`), not the search of the index.
     """
     from dataclasses import replace
 
@@ -68,7 +74,7 @@ def restore_from_index(text: str, index_path: str, config: Config | None = None,
 
     text, config = _prepare(text, config)
     match, source_edits = trace_and_restore(text, index_path, top=top)
-    base = restore_and_explain(text, config)
+    base = restore_and_explain(text, config, deadline=deadline)
     if match is None:
         return Restoration(base.input, base.text, base.edits, base.report, {"source": None})
     covered = [(p.query_start, p.query_end) for p in match.passages]

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .errors import ConfigError
+from .text import phrase_key
 
 MODES = ("deep", "fast")
 
@@ -67,8 +68,6 @@ class Config:
             raise ConfigError(f"n_threads must be at least 1, got {self.n_threads}")
         _check_model_name(self.model)
         if self.channel != ():
-            from .learn.channel import check_channel
-
             check_channel(self.channel)
         if self.max_words is not None and self.max_words < 1:
             raise ConfigError(f"max_words must be at least 1, got {self.max_words}")
@@ -80,6 +79,25 @@ def replace_config(config: Config, **changes: object) -> Config:
         return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
     except TypeError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def check_channel(channel: object) -> tuple[tuple[str, str, float], ...]:
+    """Validate ``Config.channel``: a tuple of ``(spun, original, confidence)`` with confidence in (0, 1].
+
+    The overlay itself is :func:`unspin.lexicon.channel.with_channel`.
+    """
+    if not isinstance(channel, tuple):
+        raise ConfigError(f"channel must be a tuple of (spun, original, confidence), got {type(channel).__name__}")
+    for entry in channel:
+        if (not isinstance(entry, tuple) or len(entry) != 3 or not isinstance(entry[0], str)
+                or not isinstance(entry[1], str) or isinstance(entry[2], bool)
+                or not isinstance(entry[2], (int, float))):
+            raise ConfigError(f"channel entries must be (spun, original, confidence) tuples, got {entry!r}")
+        if not phrase_key(entry[0]) or not phrase_key(entry[1]):
+            raise ConfigError(f"empty phrase in channel entry {entry!r}")
+        if not 0.0 < float(entry[2]) <= 1.0:
+            raise ConfigError(f"channel confidence must lie in (0, 1], got {entry[2]!r} for {entry[0]!r}")
+    return channel  # type: ignore[return-value]
 
 
 def _check_model_name(name: str) -> None:

@@ -185,6 +185,15 @@ def decode_bytes(data: bytes, source: str = "input") -> str:
     return text
 
 
+def phrase_key(phrase: str) -> str:
+    """The key phrases are compared by: lower case, runs of white space as one space.
+
+    >>> phrase_key("  In LINE\twith ")
+    'in line with'
+    """
+    return " ".join(phrase.lower().split())
+
+
 def normalize_input(text: str) -> str:
     """Light, offset-preserving clean-up is not done: unspin never changes the input.
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..results import Edit, apply_edits
-from ..text import apply_case, tokenize
+from ..text import apply_case, phrase_key, tokenize
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class PhraseList:
     def from_pairs(cls, pairs: list[tuple[str, str]]) -> "PhraseList":
         table: dict[str, str] = {}
         for tortured, expected in pairs:
-            key = " ".join(tortured.lower().split())
+            key = phrase_key(tortured)
             if key and key not in table:
                 table[key] = expected.strip()
         if not table:
@@ -76,7 +76,7 @@ class PhraseList:
             return change_nothing(text)
         edits = []
         for m in self.pattern.finditer(text):
-            expected = self.table[" ".join(m.group().lower().split())]
+            expected = self.table[phrase_key(m.group())]
             new = apply_case(m.group(), expected)
             if new != m.group():
                 edits.append(Edit(m.start(), m.end(), m.group(), new, 1.0, "phrase-list"))

@@ -21,7 +21,9 @@ def read_input(path: str) -> str:
     One reader for every command (:mod:`unspin.readers`): the size limit and decoding checks
     live there.
     """
-    return read_input_text(path)
+    from ..lexicon import known_word
+
+    return read_input_text(path, known_word)
 
 
 def _config(fast: bool, model: str | None, threshold: float | None, max_words: int | None, pairs: str | None,

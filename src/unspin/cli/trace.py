@@ -89,7 +89,8 @@ def index_add(index, paths, pattern, scheduler, use_dask, workers, k, bands, row
     from pathlib import Path
 
     from ..trace.fingerprint import FingerprintParams
-    from ..trace.index import TraceIndex, expand_paths
+    from ..readers.inputs import expand_inputs
+    from ..trace.index import TraceIndex
 
     params = None
     if any(v is not None for v in (k, bands, rows, seed)):
@@ -97,7 +98,8 @@ def index_add(index, paths, pattern, scheduler, use_dask, workers, k, bands, row
         b = bands or base.bands
         r = rows or base.rows
         params = FingerprintParams(k=k or base.k, num_perm=b * r, seed=base.seed if seed is None else seed, bands=b, rows=r)
-    files = expand_paths(paths, pattern)
+    files = expand_inputs(paths, pattern=pattern,
+                          on_skip=lambda path, reason: click.echo(f"skipped {path}: {reason}", err=True))
     if not files:
         raise InputError(f"no {pattern} files under {', '.join(paths)}; give text files or folders holding them")
     if scheduler or use_dask:

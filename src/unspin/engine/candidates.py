@@ -23,32 +23,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..english import CLOSED_CLASS, FUNCTION_WORDS  # noqa: F401  (the one home; also read from here)
 from ..lexicon import Lexicon
 from ..lexicon import morph
 from ..lexicon.links import link_kind
 from ..lexicon.rules import RULE_PRIOR, connective_table
 from ..text import Document, Token, case_of
-
-# Function words (used by the screening features too). A slot may contain them (multi-word
-# expressions such as "in line with"); alone, only those outside CLOSED_CLASS are slots.
-FUNCTION_WORDS = frozenset(
-    """a an the and or but nor so yet if then than that this these those there here
-    i me my mine we us our ours you your yours he him his she her hers it its they them their
-    theirs who whom whose which what when where why how is am are was were be been being
-    do does did done have has had having will would shall should can could may might must
-    of to in on at by for with from as into onto upon about not no also very just only
-    each every all any some such own same other both either neither""".split()
-)
-
-# Lone words that are never a slot: articles, pronouns, auxiliaries and the commonest
-# grammatical words. A spinner rewrites them only inside a longer expression.
-CLOSED_CLASS = frozenset(
-    """a an the and or nor that this these those there here i me my mine we us our ours
-    you your yours he him his she her hers it its they them their theirs who whom whose
-    which what is am are was were be been being do does did done have has had having
-    will would shall should can could may might must of to not no own same other either
-    neither both each every any""".split()
-)
 
 # Particles that may follow a verb in a phrasal span read as one paraphrase of the verb
 # ("go through", "joined along", "set up"): the verb's single-word originals are candidates.

@@ -39,9 +39,9 @@ from typing import Sequence
 
 import numpy as np
 
+from ..english import FUNCTION_WORDS
 from ..lexicon import Lexicon
 from ..tuning import is_scored, log_prior
-from .candidates import FUNCTION_WORDS
 
 FEATURES = (
     "lo_full",

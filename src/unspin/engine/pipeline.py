@@ -13,7 +13,6 @@ from functools import cache
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
-from .. import __version__
 from ..config import Config
 from ..lexicon import Lexicon, load_lexicon, with_user_pairs
 from ..results import Edit, Finding, Replacement, Report
@@ -172,7 +171,7 @@ def score(text: str, config: Config, scorer: Scorer | None = None, deadline: flo
     if config.user_pairs:
         lexicon = with_user_pairs(lexicon, config.user_pairs)
     if config.channel:  # a learned spinner dictionary (unspin learn): candidates with learned priors
-        from ..learn.channel import with_channel
+        from ..lexicon.channel import with_channel
 
         lexicon = with_channel(lexicon, config.channel)
     if scorer is None:

@@ -38,11 +38,11 @@ from functools import cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from ..english import FUNCTION_WORDS
 from ..errors import DataError
 from ..lexicon import Lexicon, morph
 from ..text import Document
 from ..tuning import Tuning, is_scored, log_prior
-from .candidates import FUNCTION_WORDS
 from .decode import p_spun
 
 SCREEN_KIND = "screen"
@@ -349,17 +349,6 @@ def fast_document_standing(doc: Document, lexicon: Lexicon, slots_scored: Sequen
         return 0.0, 1.0
     p_spun, tail = model.standing(features_from_stats(stats), words)
     return round(p_spun, 4), float(f"{tail:.3g}")
-
-
-def fast_screen(doc: Document, lexicon: Lexicon) -> float:
-    """:func:`fast_document_score` of a document, running the fast pipeline's slots itself."""
-    from ..config import Config
-    from .pipeline import score
-
-    if not any(t.is_word for t in doc.tokens):
-        return 0.0
-    scored = score(doc.text, Config(mode="fast"))
-    return fast_document_score(scored.doc, lexicon, [x for seg in scored.segments for x in seg])
 
 
 def _floats(body: Mapping[str, object], key: str, n: int | None = None) -> tuple[float, ...]:

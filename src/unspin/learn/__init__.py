@@ -7,7 +7,7 @@ that evidence per document, and fits the swap table and every document's spin ra
 over the batch (:mod:`unspin.learn.em`). The result is written as a versioned TSV whose
 first two columns are ``spun<TAB>original`` (so ``--pairs`` reads it) or in the Problematic
 Paper Screener's fingerprint CSV shape (:mod:`unspin.learn.dictionary`), and is used back as
-a channel model by ``Config(channel=...)`` (:mod:`unspin.learn.channel`).
+a channel model by ``Config(channel=...)`` (the overlay :mod:`unspin.lexicon.channel`).
 """
 
 from __future__ import annotations

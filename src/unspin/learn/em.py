@@ -33,6 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..text import phrase_key
 from .evidence import DocEvidence
 
 MAX_EXAMPLES = 3
@@ -111,10 +112,6 @@ class BatchFit:
         return tuple(s for s in self.swaps if s.documents >= min_docs and s.confidence >= min_confidence)
 
 
-def _key(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def fit_batch(docs: Sequence[DocEvidence], settings: Settings | None = None) -> BatchFit:
     """Fit the swap table and the documents' spin rates by EM (see the module docstring)."""
     st = settings or Settings()
@@ -129,14 +126,14 @@ def fit_batch(docs: Sequence[DocEvidence], settings: Settings | None = None) -> 
     slot_ref: list[tuple[int, int]] = []  # (doc index, slot index in doc)
     for d, ev in enumerate(docs):
         for k, s in enumerate(ev.slots):
-            w = word_ix.setdefault(_key(s.text), len(word_ix))
+            w = word_ix.setdefault(phrase_key(s.text), len(word_ix))
             i = len(slot_doc)
             slot_doc.append(d)
             slot_word.append(w)
             slot_ref.append((d, k))
             seen: set[int] = set()
             for cand, margin, _prior in s.cands:
-                key = (_key(s.text), _key(cand))
+                key = (phrase_key(s.text), phrase_key(cand))
                 p = pair_ix.get(key)
                 if p is None:
                     p = pair_ix[key] = len(pair_word)

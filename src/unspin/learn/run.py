@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..config import Config, replace_config
+from ..english import MIN_ENGLISH_SHARE
 from ..errors import ConfigError, InputError
 from .em import BatchFit, Settings, fit_batch
 from .evidence import DocEvidence, EvidenceCache, extract, settings_key, text_sha256
 
 MAX_DOC_BYTES = 64 * 1024 * 1024
 MIN_WORDS = 5
-MIN_ENGLISH_SHARE = 0.15  # share of English function words below which a text is "another language"
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 
 
@@ -72,20 +72,18 @@ class Progress:
 
 
 def english_share(text: str) -> tuple[int, float]:
-    """(words, share of them that are English function words).
+    """(words, share of them that are English function words: :func:`unspin.english.english_share`).
 
     >>> english_share("The cat sat on the mat.")[1] > 0.3
     True
     >>> english_share("Der Hund läuft über die Straße und bellt laut.")[1] < 0.15
     True
     """
-    from ..engine.candidates import FUNCTION_WORDS
+    from .. import english
     from ..text import tokenize
 
-    words = [t.lower for t in tokenize(text[:200_000]).tokens if t.is_word]
-    if not words:
-        return 0, 0.0
-    return len(words), sum(1 for w in words if w in FUNCTION_WORDS) / len(words)
+    doc = tokenize(text[:200_000])
+    return doc.word_count, english.english_share(doc)
 
 
 def screen_bytes(data: bytes, name: str) -> tuple[str | None, str]:
@@ -103,7 +101,7 @@ def screen_bytes(data: bytes, name: str) -> tuple[str | None, str]:
     words, share = english_share(text)
     if words < MIN_WORDS:
         return None, f"too short ({words} words)"
-    if share < MIN_ENGLISH_SHARE:
+    if share < MIN_ENGLISH_SHARE:  # the language gate of unspin.english
         return None, f"not English (only {share:.0%} English function words)"
     return text, ""
 
@@ -133,7 +131,9 @@ def read_document_text(name: str, data: bytes) -> tuple[str | None, str]:
     fmt = FORMATS.get(Path(name).suffix.lower())
     if fmt in ("html", "pdf", "docx") and len(data) <= MAX_DOC_BYTES:
         try:
-            doc = read_document_bytes(name, data)
+            from ..lexicon import known_word
+
+            doc = read_document_bytes(name, data, known_word=known_word)
         except InputError as exc:
             return None, str(exc).removeprefix(f"{name}: ").removeprefix(name + " ")
         data = doc.text.encode("utf-8")

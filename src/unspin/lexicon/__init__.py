@@ -12,12 +12,13 @@ Morphology helpers (lemmatise the spun surface, re-inflect the original) live in
 from __future__ import annotations
 
 from .morph import analyses, canonical_phrase, inflect_like, inflections_like, lemma_phrase
-from .store import REGISTRY, Lexicon, load_lexicon, read_lexicon, read_user_pairs, with_user_pairs
+from .store import REGISTRY, Lexicon, known_word, load_lexicon, read_lexicon, read_user_pairs, with_user_pairs
 
 __all__ = [
     "REGISTRY",
     "Lexicon",
     "load_lexicon",
+    "known_word",
     "read_lexicon",
     "with_user_pairs",
     "read_user_pairs",

@@ -1,289 +1,123 @@
-"""The spinner's channel model: how likely a spinner writes phrase *s* for original *o*.
+"""A learned dictionary as a channel model: an overlay on the reverse lexicon.
 
-Build-time code for ``scripts/build_lexicon.py``. A :class:`LinkGraph` holds every thesaurus
-link between two lemma phrases with a bit per source and direction; :func:`features` turns a
-(spun, original) pair into numbers that generalise to pairs never seen in training; a
-conditional logit (a softmax over the candidate originals of one spun phrase, fitted with
-plain numpy) learns their weights from real spinner output aligned word by word
-(:func:`align`). Only the weights ship, never the training pairs.
+``Config(channel=((spun, original, confidence), ...))`` makes :func:`unspin.engine.pipeline.score`
+call :func:`with_channel` (``Config`` validates the triples eagerly: :func:`unspin.config.check_channel`). The overlay changes no decision by itself; it changes *which
+candidates exist and with what prior*:
+
+- every learned spun wording becomes a slot (even where the thesauri know nothing);
+- its learned originals come first, with the learned confidence as their channel prior;
+- the thesaurus originals of the same wording stay, their priors scaled by
+  ``1 - confidence`` so that the row still sums to at most 1.
+
+The language model still scores every candidate in context and the decision still weighs
+LM evidence against the prior: a learned swap is not a blind lookup. The overlay's
+:meth:`ChannelLexicon.channel_confidence` gives the learned confidence of a (spun, original)
+pair, for decisions that take it as a feature.
+
+>>> from unspin.lexicon import load_lexicon
+>>> lex = with_channel(load_lexicon(), (("numerous", "many", 0.9), ("huge information", "big data", 0.8)))
+>>> lex.originals("numerous")[0]
+('many', 0.9)
+>>> lex.originals("huge information")[0], lex.max_spun_words >= 2
+(('big data', 0.8), True)
+>>> lex.channel_confidence("Numerous", "many"), lex.channel_confidence("numerous", "several")
+(0.9, 0.0)
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
-from typing import Callable
+from types import MappingProxyType
+from typing import Iterable, Iterator, Mapping
 
-import numpy as np
-
-# Link bits: "fwd" means the original's entry lists the spun phrase (a spinner replacing the
-# original picked it from that list); "rev" means the spun phrase's entry lists the original.
-MOBY_FWD, MOBY_REV = 1, 2
-MY_FWD_SYN, MY_FWD_SIM, MY_FWD_GEN = 4, 8, 16
-MY_REV_SYN, MY_REV_SIM, MY_REV_GEN = 32, 64, 128
-WN_SYN, WN_SIM = 256, 512
-RULE, RULE_SEED = 1024, 2048
-BIT_NAMES = {MOBY_FWD: "moby_fwd", MOBY_REV: "moby_rev", MY_FWD_SYN: "mythes_fwd_syn",
-             MY_FWD_SIM: "mythes_fwd_similar", MY_FWD_GEN: "mythes_fwd_generic",
-             MY_REV_SYN: "mythes_rev_syn", MY_REV_SIM: "mythes_rev_similar",
-             MY_REV_GEN: "mythes_rev_generic", WN_SYN: "wordnet_synset",
-             WN_SIM: "wordnet_similar", RULE: "function_rule", RULE_SEED: "function_seed"}
-_MODEL_BITS = (MOBY_FWD, MOBY_REV, MY_FWD_SYN, MY_FWD_SIM, MY_FWD_GEN, MY_REV_SYN,
-               MY_REV_SIM, MY_REV_GEN, WN_SYN, WN_SIM)
-
-FEATURE_NAMES: tuple[str, ...] = (
-    *(BIT_NAMES[b] for b in _MODEL_BITS),
-    "n_sources",
-    "mythes_fwd_rank_log",  # log(1+position of s in o's MyThes entry), 0 if absent
-    "mythes_fwd_first_sense",
-    "moby_list_size_log",  # log size of o's Moby list (a uniform spinner picks 1/size)
-    "mythes_list_size_log",
-    "orig_logfreq_mean",
-    "orig_logfreq_min",
-    "logfreq_ratio",  # mean log freq of s minus that of o
-    "orig_longer",  # o has more words than s
-    "orig_shorter",  # o has fewer words than s
-    "orig_3plus_words",
-    "same_pos_possible",
-    "pos_unknown",
-    "shared_prefix4",
-    "substring",
-    "orig_freq_rank_log",  # log(1+rank of o's frequency among the candidates of s)
-    "moby_mutual",  # each lists the other in Moby
-    "orig_logfreq_sq",  # (mean log freq of o - 14)^2 / 10: a preference for mid frequencies
-)
+from ..text import phrase_key as _norm
+from .store import Lexicon
 
 
-@dataclass
-class LinkGraph:
-    """Mutable build-time store of thesaurus links between interned phrases."""
+class _Overlay(Mapping[str, str]):
+    """Lexicon entries (``orig<TAB>prior...`` strings) with the channel's rows merged in."""
 
-    phrases: list[str] = field(default_factory=list)
-    ids: dict[str, int] = field(default_factory=dict)
-    bits: dict[int, int] = field(default_factory=dict)  # s_id * K + o_id -> link bits
-    mythes_rank: dict[int, tuple[int, int]] = field(default_factory=dict)  # -> (rank, sense)
-    moby_size: dict[int, int] = field(default_factory=dict)
-    mythes_size: dict[int, int] = field(default_factory=dict)
+    def __init__(self, base: Mapping[str, str], channel: Mapping[str, Mapping[str, float]]) -> None:
+        self._base = base
+        self._channel = channel
 
-    K = 1 << 24
+    def _merged(self, key: str) -> str | None:
+        row = self._channel.get(key)
+        raw = self._base.get(key)
+        if row is None:
+            return raw
+        cells: list[str] = []
+        for orig, conf in sorted(row.items(), key=lambda kv: -kv[1]):
+            cells += [orig, f"{conf:.6g}"]
+        if raw is not None:
+            scale = max(0.0, 1.0 - max(row.values()))
+            parts = raw.split("\t")
+            for i in range(0, len(parts) - 1, 2):
+                if parts[i] not in row:
+                    cells += [parts[i], f"{float(parts[i + 1]) * scale:.6g}"]
+        return "\t".join(cells)
 
-    def intern(self, phrase: str) -> int:
-        pid = self.ids.get(phrase)
-        if pid is None:
-            pid = self.ids[phrase] = len(self.phrases)
-            self.phrases.append(phrase)
-        return pid
+    def __getitem__(self, key: str) -> str:
+        got = self._merged(key)
+        if got is None:
+            raise KeyError(key)
+        return got
 
-    def link(self, spun: str, orig: str, bit: int) -> int | None:
-        if spun == orig:
-            return None
-        key = self.intern(spun) * self.K + self.intern(orig)
-        self.bits[key] = self.bits.get(key, 0) | bit
-        return key
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        got = self._merged(key)
+        return default if got is None else got
 
-    def get(self, spun: str, orig: str) -> int:
-        s, o = self.ids.get(spun), self.ids.get(orig)
-        if s is None or o is None:
-            return 0
-        return self.bits.get(s * self.K + o, 0)
+    def __contains__(self, key: object) -> bool:
+        return key in self._channel or key in self._base
 
-    def by_spun(self) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {}
-        for key in self.bits:
-            out.setdefault(key // self.K, []).append(key % self.K)
-        return out
+    def __iter__(self) -> Iterator[str]:
+        yield from self._base
+        for k in self._channel:
+            if k not in self._base:
+                yield k
 
-
-@dataclass(frozen=True)
-class PhraseStats:
-    """Per-phrase numbers the features need (frequencies, word counts, POS)."""
-
-    logfreq_mean: np.ndarray
-    logfreq_min: np.ndarray
-    n_words: np.ndarray
-    pos_mask: np.ndarray  # bits n=1 v=2 a=4 r=8; 0 unknown
+    def __len__(self) -> int:
+        return len(self._base) + sum(1 for k in self._channel if k not in self._base)
 
 
-def phrase_stats(phrases: list[str], unigrams: dict[str, int], pos: dict[str, str]) -> PhraseStats:
-    """Compute :class:`PhraseStats` for every interned phrase."""
-    floor = math.log(1000.0)
-    mean = np.empty(len(phrases))
-    mn = np.empty(len(phrases))
-    nw = np.empty(len(phrases))
-    pm = np.zeros(len(phrases), dtype=np.int64)
-    letters = {"n": 1, "v": 2, "a": 4, "r": 8}
-    for i, p in enumerate(phrases):
-        words = p.replace("-", " ").split()
-        lf = [math.log(unigrams[w]) if w in unigrams else floor for w in words] or [floor]
-        mean[i] = sum(lf) / len(lf)
-        mn[i] = min(lf)
-        nw[i] = len(p.split())
-        pm[i] = sum(letters[c] for c in set(pos.get(p, "")))
-    return PhraseStats(mean, mn, nw, pm)
+@dataclass(frozen=True, eq=False)
+class ChannelLexicon(Lexicon):
+    """A :class:`~unspin.lexicon.Lexicon` with a learned channel merged in (see the module docstring)."""
+
+    channel: Mapping[str, Mapping[str, float]] = field(default_factory=dict, repr=False)
+
+    def channel_confidence(self, spun: str, original: str) -> float:
+        """Learned confidence that the spinner wrote ``spun`` for ``original`` (0.0 when unknown)."""
+        return float(self.channel.get(_norm(spun), {}).get(_norm(original), 0.0))
 
 
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
+def with_channel(lex: Lexicon, channel: Iterable[tuple[str, str, float]]) -> ChannelLexicon:
+    """A new lexicon with the learned ``(spun, original, confidence)`` entries merged in.
 
-
-def features(graph: LinkGraph, stats: PhraseStats, s_ids: np.ndarray, o_ids: np.ndarray,
-             starts: np.ndarray | None = None) -> np.ndarray:
-    """Feature matrix (pairs x len(FEATURE_NAMES)) for (spun, original) id pairs.
-
-    Rows form candidate groups beginning at ``starts`` (default: one group), which the
-    group-relative features (frequency rank) need.
+    The given lexicon is unchanged. For a repeated pair the highest confidence counts.
     """
-    K = graph.K
-    keys = s_ids.astype(np.int64) * K + o_ids.astype(np.int64)
-    bits = np.fromiter((graph.bits.get(int(k), 0) for k in keys), dtype=np.int64, count=len(keys))
-    cols: list[np.ndarray] = [((bits & b) > 0).astype(float) for b in _MODEL_BITS]
-    cols.append(np.sum(cols[:10], axis=0))
-    ranks = [graph.mythes_rank.get(int(k)) for k in keys]
-    cols.append(np.array([math.log1p(r[0]) if r else 0.0 for r in ranks]))
-    cols.append(np.array([1.0 if r and r[1] == 0 else 0.0 for r in ranks]))
-    cols.append(np.array([math.log1p(graph.moby_size.get(int(o), 0)) for o in o_ids]))
-    cols.append(np.array([math.log1p(graph.mythes_size.get(int(o), 0)) for o in o_ids]))
-    cols.append(stats.logfreq_mean[o_ids])
-    cols.append(stats.logfreq_min[o_ids])
-    cols.append(stats.logfreq_mean[s_ids] - stats.logfreq_mean[o_ids])
-    cols.append((stats.n_words[o_ids] > stats.n_words[s_ids]).astype(float))
-    cols.append((stats.n_words[o_ids] < stats.n_words[s_ids]).astype(float))
-    cols.append((stats.n_words[o_ids] >= 3).astype(float))
-    ps, po = stats.pos_mask[s_ids], stats.pos_mask[o_ids]
-    cols.append(((ps & po) > 0).astype(float))
-    cols.append(((ps == 0) | (po == 0)).astype(float))
-    pre, sub = [], []
-    for s, o in zip(s_ids, o_ids):
-        a, b = graph.phrases[int(s)], graph.phrases[int(o)]
-        pre.append(1.0 if _common_prefix(a, b) >= 4 else 0.0)
-        sub.append(1.0 if (a in b or b in a) else 0.0)
-    cols.append(np.array(pre))
-    cols.append(np.array(sub))
-    lf = stats.logfreq_mean[o_ids]
-    rank = np.zeros(len(o_ids))
-    bounds = np.append(np.array([0]) if starts is None else starts, len(o_ids))
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        order = np.argsort(-lf[a:b], kind="stable")
-        rank[a + order] = np.arange(b - a)
-    cols.append(np.log1p(rank))
-    cols.append(cols[0] * cols[1])
-    cols.append((stats.logfreq_mean[o_ids] - 14.0) ** 2 / 10.0)
-    return np.column_stack(cols)
+    rows: dict[str, dict[str, float]] = {}
+    longest = lex.max_spun_words
+    for spun, orig, conf in channel:
+        s, o = _norm(spun), _norm(orig)
+        if not s or not o or s == o:
+            continue
+        row = rows.setdefault(s, {})
+        row[o] = max(row.get(o, 0.0), float(conf))
+        longest = max(longest, len(s.split()))
+    frozen = MappingProxyType({k: MappingProxyType(v) for k, v in rows.items()})
+    base = lex.__dict__.copy()
+    base.pop("_memo", None)
+    base.pop("channel", None)
+    entries = base.pop("_entries")
+    if isinstance(lex, ChannelLexicon):  # stack on the plain entries, merging the rows
+        merged = {k: dict(v) for k, v in lex.channel.items()}
+        for k, v in rows.items():
+            merged.setdefault(k, {}).update(v)
+        frozen = MappingProxyType({k: MappingProxyType(v) for k, v in merged.items()})
+        entries = entries._base  # type: ignore[attr-defined]
+    base["max_spun_words"] = longest
+    return ChannelLexicon(**base, _entries=_Overlay(entries, frozen), _memo={}, channel=frozen)
 
 
-# ---------------------------------------------------------------------------
-# Aligning real spinner output
-
-
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\\\"")
-_WORD = re.compile(r"[a-z0-9']+")
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens; bracketed asides and hyphens dropped.
-
-    >>> tokens("Fine Needle Aspirate (FNA) cross-validation")
-    ['fine', 'needle', 'aspirate', 'cross', 'validation']
-    """
-    return _WORD.findall(_BRACKETS.sub(" ", text.lower()).replace("-", " "))
-
-
-def align(spun: list[str], orig: list[str], linked: Callable[[str, str], bool],
-          same: Callable[[str, str], bool], max_len: int = 4) -> list[tuple[str, str]]:
-    """Align a spun and an original word list into substituted (spun, original) phrases.
-
-    Equal-length differing middles align 1:1; otherwise a small dynamic programme allows
-    1:1 substitutions (cheaper when the thesaurus links them), k:m phrase substitutions only
-    where ``linked`` says the thesaurus links the two phrases, and unaligned words.
-
-    >>> align("in line with the rules".split(), "according to the rules".split(),
-    ...       lambda s, o: (s, o) == ("in line with", "according to"), str.__eq__)
-    [('in line with', 'according to')]
-    """
-    i0 = 0
-    while i0 < min(len(spun), len(orig)) and same(spun[i0], orig[i0]):
-        i0 += 1
-    j = 0
-    while j < min(len(spun), len(orig)) - i0 and same(spun[-1 - j], orig[-1 - j]):
-        j += 1
-    T, E = spun[i0 : len(spun) - j], orig[i0 : len(orig) - j]
-    if not T or not E:
-        return []
-    if len(T) == len(E):
-        return [(t, e) for t, e in zip(T, E) if not same(t, e)]
-    if len(T) > 12 or len(E) > 12:
-        return []
-    inf = float("inf")
-    cost = [[inf] * (len(E) + 1) for _ in range(len(T) + 1)]
-    back: dict[tuple[int, int], tuple[int, int, bool]] = {}
-    cost[0][0] = 0.0
-    for a in range(len(T) + 1):
-        for b in range(len(E) + 1):
-            c = cost[a][b]
-            if c == inf:
-                continue
-            moves: list[tuple[int, int, float, bool]] = [(1, 0, 1.0, False), (0, 1, 1.0, False)]
-            for k in range(1, max_len + 1):
-                for m in range(1, max_len + 1):
-                    if a + k > len(T) or b + m > len(E):
-                        continue
-                    sp, op = " ".join(T[a : a + k]), " ".join(E[b : b + m])
-                    if k == m == 1 and same(sp, op):
-                        moves.append((1, 1, 0.0, False))
-                    elif linked(sp, op):
-                        moves.append((k, m, 0.4 * (k + m) / 2, True))
-                    elif k == m == 1:
-                        moves.append((1, 1, 1.2, True))
-            for k, m, w, keep in moves:
-                if a + k > len(T) or b + m > len(E):
-                    continue
-                if c + w < cost[a + k][b + m]:
-                    cost[a + k][b + m] = c + w
-                    back[(a + k, b + m)] = (k, m, keep)
-    out: list[tuple[str, str]] = []
-    a, b = len(T), len(E)
-    while (a, b) != (0, 0):
-        k, m, keep = back[(a, b)]
-        if keep:
-            out.append((" ".join(T[a - k : a]), " ".join(E[b - m : b])))
-        a, b = a - k, b - m
-    return out[::-1]
-
-
-# ---------------------------------------------------------------------------
-# Conditional logit
-
-
-def group_softmax(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Softmax within consecutive groups beginning at ``starts``."""
-    gid = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(scores))))
-    mx = np.maximum.reduceat(scores, starts)
-    e = np.exp(scores - mx[gid])
-    return e / np.add.reduceat(e, starts)[gid]
-
-
-def fit_conditional_logit(X: np.ndarray, starts: np.ndarray, positive: np.ndarray,
-                          l2: float = 1.0, iters: int = 800, lr: float = 0.05) -> np.ndarray:
-    """Fit weights maximising sum of log softmax(X w)[positive] per group (Adam, L2).
-
-    ``X`` rows are grouped consecutively, group g starting at ``starts[g]``; ``positive[g]``
-    is the row index of that group's true original.
-    """
-    w = np.zeros(X.shape[1])
-    m = np.zeros_like(w)
-    v = np.zeros_like(w)
-    n = len(starts)
-    for t in range(1, iters + 1):
-        p = group_softmax(X @ w, starts)
-        grad = X.T @ p - X[positive].sum(axis=0) + l2 * w
-        grad /= n
-        m = 0.9 * m + 0.1 * grad
-        v = 0.999 * v + 0.001 * grad**2
-        w -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
-    return w
+__all__ = ["ChannelLexicon", "with_channel"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import morph
 from .rules import connective_table
+from ..text import phrase_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Lexicon
@@ -51,7 +52,7 @@ def link_kind(lexicon: "Lexicon", a: str, b: str, two_step: bool = False) -> str
     lemmatising both), ``"rule"`` (members of one hand-written connective group), and with
     ``two_step=True`` also ``"two_step"`` (linked through one intermediate wording).
     """
-    la, lb = " ".join(a.lower().split()), " ".join(b.lower().split())
+    la, lb = phrase_key(a), phrase_key(b)
     if not la or not lb:
         return None
     if la == lb:

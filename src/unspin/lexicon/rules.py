@@ -15,6 +15,8 @@ Priors: a seed member gets at least ``SEED_PRIOR``, an expansion at least
 
 from __future__ import annotations
 
+from ..text import phrase_key
+
 SEED_PRIOR = 0.3
 EXPANSION_PRIOR = 0.1
 
@@ -275,7 +277,7 @@ def connective_table(groups: tuple[tuple[str, ...], ...] = CONNECTIVE_GROUPS + C
     """
     out: dict[str, dict[str, None]] = {}
     for group in groups:
-        members = [" ".join(m.lower().split()) for m in group]
+        members = [phrase_key(m) for m in group]
         for s in members:
             row = out.setdefault(s, {})
             for o in members:

@@ -25,6 +25,7 @@ from typing import Iterable, Mapping
 from unspin import datafiles
 from unspin.datafiles import data_dir  # noqa: F401  (re-exported: the one way to find the data folder)
 from unspin.errors import DataError, unknown_name
+from unspin.text import phrase_key
 
 LEXICON_MAGIC = "#unspin-lexicon"  # header line start, for writers (scripts/build_lexicon.py)
 NGRAM_MAGIC = "#unspin-ngrams"
@@ -36,10 +37,6 @@ REGISTRY: Mapping[str, tuple[str, str, str, str]] = MappingProxyType({
 })
 
 _EMPTY: tuple[tuple[str, float], ...] = ()
-
-
-def _norm(phrase: str) -> str:
-    return " ".join(phrase.lower().split())
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +65,7 @@ class Lexicon:
 
     def has_spun(self, phrase: str) -> bool:
         """True if the lexicon lists originals for this spun lemma phrase."""
-        key = _norm(phrase)
+        key = phrase_key(phrase)
         return key in self._entries or key in self._user
 
     def originals(self, spun_lemma_phrase: str) -> tuple[tuple[str, float], ...]:
@@ -76,7 +73,7 @@ class Lexicon:
 
         User pairs (prior 1.0) come first; an unknown phrase gives ``()``.
         """
-        key = _norm(spun_lemma_phrase)
+        key = phrase_key(spun_lemma_phrase)
         got = self._memo.get(key)
         if got is not None:
             return got
@@ -98,7 +95,7 @@ class Lexicon:
 
     def user_originals(self, spun_lemma_phrase: str) -> tuple[str, ...]:
         """Originals a user's own list gives for this spun phrase (empty when none)."""
-        return self._user.get(_norm(spun_lemma_phrase), ())
+        return self._user.get(phrase_key(spun_lemma_phrase), ())
 
     def unigram(self, word: str) -> int:
         """Corpus count of a word (0 if absent)."""
@@ -117,7 +114,7 @@ def with_user_pairs(lex: Lexicon, pairs: Iterable[tuple[str, str]]) -> Lexicon:
     user: dict[str, list[str]] = {k: list(v) for k, v in lex._user.items()}
     longest = lex.max_spun_words
     for spun, orig in pairs:
-        s, o = _norm(spun), _norm(orig)
+        s, o = phrase_key(spun), phrase_key(orig)
         if not s or not o:
             raise DataError(f"empty phrase in user pair ({spun!r}, {orig!r}); give both "
                             "the spun phrase and its original")
@@ -172,6 +169,15 @@ def read_lexicon(lexicon_path: Path, ngram_path: Path, version: str = "thesaurus
     return Lexicon(version=header["version"], max_spun_words=longest,
                    total_unigrams=sum(uni.values()), total_bigrams=sum(bi.values()), header=MappingProxyType(header),
                    _entries=entries, _unigrams=uni, _bigrams=bi)
+
+
+def known_word(word: str) -> bool:
+    """Is a lower-case word in the shipped lexicon's unigram table? (repairs PDF hyphenation).
+
+    >>> known_word("information"), known_word("mation")
+    (True, False)
+    """
+    return load_lexicon().unigram(word) > 0
 
 
 def load_lexicon(name: str = "thesaurus.v1") -> Lexicon:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from .document import ReadLimits, SourceDocument, TextBuilder
 from .fingerprints import Fingerprint, FingerprintList, parse_fingerprints, parse_query, read_allow, read_fingerprints
@@ -20,17 +21,21 @@ from .pairs import MAX_PAIRS, parse_pairs, read_pairs, unescape
 from .textfile import MAX_INPUT_BYTES, read_bytes, read_limited, read_text_file
 
 
-def read_document(path: str | Path, limits: ReadLimits = ReadLimits()) -> SourceDocument:
-    """Read a document file of any known format (by extension); '-' reads text from stdin."""
+def read_document(path: str | Path, limits: ReadLimits = ReadLimits(),
+                  known_word: Callable[[str], bool] | None = None) -> SourceDocument:
+    """Read a document file of any known format (by extension); '-' reads text from stdin.
+
+    ``known_word``: see :func:`read_document_bytes` (PDF hyphenation).
+    """
     name = str(path)
     if name == "-":
         return read_plain("stdin", read_bytes("-"), "txt", limits)
     format_of(name)  # an unknown extension fails before the file is read
     cap = limits.max_bytes if format_of(name) in ("pdf", "docx") else MAX_INPUT_BYTES
-    return read_document_bytes(name, read_bytes(path, cap), limits)
+    return read_document_bytes(name, read_bytes(path, cap), limits, known_word)
 
 
-def read_input_text(path: str | Path) -> str:
+def read_input_text(path: str | Path, known_word: Callable[[str], bool] | None = None) -> str:
     """The text to check in FILE: documents by format, anything else as UTF-8 text.
 
     This is what ``check`` and ``restore`` read: a .pdf, .docx or .html file gives its
@@ -38,7 +43,7 @@ def read_input_text(path: str | Path) -> str:
     """
     name = str(path)
     if name != "-" and Path(name).suffix.lower() in FORMATS and FORMATS[Path(name).suffix.lower()] in ("pdf", "docx", "html"):
-        text = read_document(path).text
+        text = read_document(path, known_word=known_word).text
     else:
         text = read_text_file(path)
     return text

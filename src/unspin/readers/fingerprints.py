@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..text import decode_bytes
+from ..text import decode_bytes, phrase_key
 from .pairs import MAX_PAIRS, parse_pairs, unescape
 from .textfile import read_bytes
 
@@ -181,7 +181,7 @@ def read_allow(path: str | Path) -> tuple[tuple[str, ...], str]:
         cell = line.split("\t", 1)[0].strip()
         if not cell or cell.startswith("#"):
             continue
-        phrases.append(" ".join(unescape(cell.strip('"')).lower().split()))
+        phrases.append(phrase_key(unescape(cell.strip('"'))))
     if not phrases:
         raise InputError(f"allow list {path} holds no phrases; one phrase per line")
     return tuple(phrases), hashlib.sha256(data).hexdigest()

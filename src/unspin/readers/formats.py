@@ -18,7 +18,6 @@ import re
 import time
 import zipfile
 from dataclasses import replace
-from functools import cache
 from pathlib import PurePath
 from typing import Callable
 
@@ -57,13 +56,9 @@ def _missing(extra_pkg: str) -> ConfigError:
     return ConfigError(f"reading this format needs {extra_pkg}; install it with `pip install unspin[docs]`")
 
 
-@cache
-def default_known_word() -> Callable[[str], bool]:
-    """Is a lower-case word in the lexicon's unigram table? (used to repair hyphenation)."""
-    from ..lexicon import load_lexicon
-
-    lexicon = load_lexicon()
-    return lambda w: lexicon.unigram(w) > 0
+def _no_vocabulary(word: str) -> bool:
+    """Without a vocabulary every hyphen at a line end is taken for a line-break hyphen."""
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -270,7 +265,7 @@ def read_pdf(
         from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
     except ImportError:
         raise _missing("pypdf") from None
-    known = known_word or default_known_word()
+    known = known_word or _no_vocabulary
     deadline = time.monotonic() + limits.max_seconds
     with _PypdfWarnings() as warnings:
         doc, total = _read_pdf(name, data, limits, known, deadline, PdfReader, DependencyError, FileNotDecryptedError, PyPdfError)
@@ -454,11 +449,16 @@ def read_docx(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Sour
 # ---------------------------------------------------------------------------
 
 
-def read_document_bytes(name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> SourceDocument:
-    """Read a document of any known format from its bytes; the format comes from ``name``."""
+def read_document_bytes(name: str, data: bytes, limits: ReadLimits = ReadLimits(),
+                        known_word: Callable[[str], bool] | None = None) -> SourceDocument:
+    """Read a document of any known format from its bytes; the format comes from ``name``.
+
+    ``known_word(lower_case_word)`` repairs PDF hyphenation ("infor-" + "mation"); callers
+    pass :func:`unspin.lexicon.known_word` (the readers do not load the lexicon themselves).
+    """
     fmt = format_of(name)
     if fmt == "pdf":
-        return read_pdf(name, data, limits)
+        return read_pdf(name, data, limits, known_word)
     if fmt == "docx":
         return read_docx(name, data, limits)
     if fmt == "html":

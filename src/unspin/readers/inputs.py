@@ -1,6 +1,10 @@
 """The one walker over a command's inputs: files given, and the files under folders given.
 
-``unspin screen`` and ``unspin learn`` both take ``DIR|FILE...`` and both write files that may
+``unspin screen``, ``unspin learn`` and ``unspin index add`` take ``DIR|FILE...``. Under a folder
+each keeps the files it documents: ``screen`` the extensions it reads (``suffixes``), ``learn``
+every file, ``index add`` the files matching ``--pattern`` (``pattern``, default ``*.txt``).
+Every command gets the same rules: files in a deterministic (sorted) order, hidden files and
+folders under a folder skipped, no file twice. ``screen`` and ``learn`` write files that may
 sit inside the folder they read (``learn farm/ --out farm/spinner.tsv`` puts the dictionary
 and its evidence cache beside the documents). Neither must read its own output back as a
 document, so :func:`expand_inputs` leaves out
@@ -69,12 +73,15 @@ def expand_inputs(
     *,
     exclude: Iterable[str | os.PathLike[str] | None] = (),
     suffixes: Collection[str] | None = None,
+    pattern: str | None = None,
     on_skip: Callable[[str, str], None] | None = None,
 ) -> list[Path]:
     """Files as given and the files under each directory (recursively, sorted, hidden skipped).
 
     ``suffixes``: under a directory, keep only files with one of these (lower-case)
-    extensions (None: every file). ``exclude``: paths the command writes, never read. Files
+    extensions (None: every file). ``pattern``: under a directory, keep only files whose path
+    below it matches this glob (``Path.match``: ``*.txt`` matches at any depth, as
+    ``Path.rglob`` does). ``exclude``: paths the command writes, never read. Files
     whose first bytes show an unspin output are left out too; ``on_skip(path, reason)`` is
     told about those. No file is listed twice.
     """
@@ -88,6 +95,7 @@ def expand_inputs(
                 q for q in p.rglob("*")
                 if (q.is_file() or q.is_symlink())
                 and (suffixes is None or q.suffix.lower() in suffixes)
+                and (pattern is None or q.relative_to(p).match(pattern))
                 and not any(part.startswith(".") for part in q.relative_to(p).parts)
             )
         elif p.exists() or p.is_symlink():

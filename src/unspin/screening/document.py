@@ -166,7 +166,9 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
     t0, c0 = time.perf_counter(), time.process_time()
     row = base_row(name, hashlib.sha256(data).hexdigest(), options)
     try:
-        doc = read_document_bytes(name, data, options.limits)
+        from ..lexicon import known_word
+
+        doc = read_document_bytes(name, data, options.limits, known_word)
         row["format"] = doc.format
         row["pages"] = doc.pages
         from ..api import check

@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..config import Config
 from ..errors import ConfigError, InputError, UnspinError
-from ..results import Report, Restoration, apply_edits
+from ..results import Report, Restoration
 from ..serialize import report_to_json, restoration_to_json, software
 from . import bodies
 from .errors import ApiError, error_body
@@ -55,17 +55,14 @@ class Job:
 
 
 def run_restoration(job: Job) -> Restoration:
-    """Analyse ``job.text`` once, bounded by the time limit; the report and edits both come from it."""
-    from ..engine.pipeline import analyse
-    from ..text import normalize_input
+    """Restore ``job.text`` through the library API, bounded by the time limit; the report and
+    edits both come from the one analysis."""
+    from ..api import restore_and_explain, restore_from_index
 
-    text = normalize_input(job.text)
+    deadline = time.monotonic() + job.time_limit
     if job.index:
-        from ..api import restore_from_index
-
-        return restore_from_index(text, job.index, job.config)
-    analysis = analyse(text, job.config, deadline=time.monotonic() + job.time_limit)
-    return Restoration(text, apply_edits(text, analysis.edits), analysis.edits, analysis.report)
+        return restore_from_index(job.text, job.index, job.config, deadline=deadline)
+    return restore_and_explain(job.text, job.config, deadline=deadline)
 
 
 def run_report(job: Job) -> Report:

@@ -40,5 +40,8 @@ def extract_text(filename: str, data: bytes) -> dict[str, object]:
         from ..readers.formats import read_document_bytes
     except ImportError:  # INTEGRATION POINT: readers package absent
         raise InputError(f"{filename}: only .txt uploads are supported by this installation") from None
-    doc = read_document_bytes(filename, data, ReadLimits(max_bytes=len(data) + 1, max_seconds=MAX_UPLOAD_SECONDS))
+    from ..lexicon import known_word
+
+    doc = read_document_bytes(filename, data, ReadLimits(max_bytes=len(data) + 1, max_seconds=MAX_UPLOAD_SECONDS),
+                              known_word)
     return {"text": doc.text, "format": doc.format, "incomplete": doc.incomplete, "reason": doc.reason}

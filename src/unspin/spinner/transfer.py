@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import ConfigError, DataError
-from ..text import apply_case, tokenize
+from ..text import apply_case, phrase_key, tokenize
 from .core import SpunText, Swap, assemble, unit_hash
 
 WORDNET_DIR = Path("/usr/share/wordnet")
@@ -273,7 +273,7 @@ def _pps_pairs(path: str) -> dict[str, tuple[str, ...]]:
     for line in p.read_text(encoding="utf-8").splitlines()[1:]:
         parts = line.split("\t")
         if len(parts) >= 2 and parts[0].strip() and parts[1].strip():
-            exp = " ".join(parts[1].lower().split())
+            exp = phrase_key(parts[1])
             # a phrase of at least 4 letters, made of words (carrier sentences are found by words)
             if len(exp) >= 4 and all(w.isalpha() for w in exp.replace("-", " ").split()):
                 out.setdefault(exp, []).append(" ".join(parts[0].split()))

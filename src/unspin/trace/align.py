@@ -86,11 +86,11 @@ class Alignment:
     @cached_property
     def matched_content_words(self) -> int:
         """Matched query words that are not function words (names, numbers, content words)."""
-        from .fingerprint import FUNCTION_WORDS
+        from ..english import SKELETON_WORDS
 
         toks = self.query.tokens
         return sum(
-            1 for i, s in enumerate(self.matched_query) if s >= 0 and _counted(toks[i]) and toks[i].lower not in FUNCTION_WORDS
+            1 for i, s in enumerate(self.matched_query) if s >= 0 and _counted(toks[i]) and toks[i].lower not in SKELETON_WORDS
         )
 
     @cached_property

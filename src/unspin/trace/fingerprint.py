@@ -30,31 +30,13 @@ from functools import cache
 from typing import Any
 
 from ..errors import ConfigError, TraceIndexError, missing_extra
+from ..english import SKELETON_WORDS
 from ..text import Document, tokenize
 
 #: Version of the skeleton rules and shingle encoding; bump on any change to them.
 FINGERPRINT_VERSION = "skel.v2"
 WILDCARD = "*"
 
-# English function words: closed classes (articles, pronouns, prepositions, conjunctions,
-# auxiliaries, common adverbs of degree). Spinners mostly leave these alone.
-FUNCTION_WORDS = frozenset(
-    """a an the this that these those there here it its it's itself they them their theirs
-    themselves he him his himself she her hers herself we us our ours ourselves you your yours
-    yourself yourselves i me my mine myself one ones who whom whose which what whatever whoever
-    when where why how whether if then than so as because since unless until while though
-    although whereas and or nor but yet also either neither not no n't both each every all any
-    some many much more most few less least other another such same own only just very too
-    quite rather of in on at by for with without within from to into onto upon about above
-    below over under between among through throughout during before after against across
-    along around behind beyond near off out up down toward towards via per except like unlike
-    be am is are was were been being have has had having do does did doing done can could may
-    might must shall should will would ought let ever never again once still even already now
-    always often sometimes however therefore thus hence indeed perhaps whom's i'm i've i'd i'll
-    you're you've you'd you'll he's she's we're we've we'd we'll they're they've they'd they'll
-    isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't wouldn't
-    can't cannot couldn't shouldn't mustn't let's that's there's what's who's mr mrs ms dr""".split()
-)
 
 NUMBER_WORDS = {
     w: str(i)
@@ -159,7 +141,7 @@ def symbol(token_text: str, kind: str, sentence_initial: bool) -> str:
         low = token_text.lower().replace("\u2019", "'")
         if low in NUMBER_WORDS and low != "one":
             return NUMBER_WORDS[low]
-        if low in FUNCTION_WORDS:
+        if low in SKELETON_WORDS:
             return low
         if not sentence_initial and token_text[:1].isupper():
             return low
@@ -286,17 +268,3 @@ def signature_array(data: bytes) -> Any:
     import numpy as np
 
     return np.frombuffer(data, dtype="<u4")
-
-
-def english_ratio(doc: Document) -> float:
-    """Share of word tokens that are English function words (about 0.4-0.55 in English prose).
-
-    >>> english_ratio(tokenize("The cat sat on the mat and looked at the door."))
-    0.5454545454545454
-    >>> english_ratio(tokenize("Der Hund lief schnell über die Straße."))
-    0.0
-    """
-    words = [t for t in doc.tokens if t.kind == "word"]
-    if not words:
-        return 0.0
-    return sum(1 for t in words if t.lower in FUNCTION_WORDS) / len(words)

@@ -142,20 +142,6 @@ def read_item(item: Item) -> tuple[str, str]:
     raise InputError(f"cannot index a {type(item).__name__}; give a Path, a str or a (name, text) pair")
 
 
-def expand_paths(paths: Iterable[str | Path], pattern: str = "*.txt") -> list[Path]:
-    """Files as given, and the files matching ``pattern`` under each directory, sorted."""
-    out: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(sorted(q for q in path.rglob(pattern) if q.is_file()))
-        elif path.is_file():
-            out.append(path)
-        else:
-            raise InputError(f"no such file or directory: {p}; give files or folders of .txt files")
-    return out
-
-
 def _check_sqlite_header(path: Path) -> None:
     try:
         with path.open("rb") as fh:

@@ -21,10 +21,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..english import looks_english
 from ..errors import InputError
 from ..text import Document, tokenize
 from .align import Alignment, align
-from .fingerprint import english_ratio, fingerprint, signature_array
+from .fingerprint import fingerprint, signature_array
 from .index import TraceIndex
 
 #: Minimum share of the query's words, in aligned runs, for a document to count as a source.
@@ -37,8 +38,6 @@ MIN_MATCHED_CONTENT_WORDS = 1
 #: when this share of the source's words and at least CONTAINED_MIN_WORDS words are aligned.
 CONTAINED_SOURCE_COVERAGE = 0.6
 CONTAINED_MIN_WORDS = 15
-#: Below this share of English function words among its words, a query is not English prose.
-MIN_ENGLISH_RATIO = 0.15
 #: A passage (one query sentence) counts as aligned at or above this share of aligned words.
 PASSAGE_THRESHOLD = 0.3
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -202,7 +201,7 @@ def search(
     if top < 1:
         raise InputError(f"top must be at least 1, got {top}")
     doc = tokenize(text)
-    if english_ratio(doc) < MIN_ENGLISH_RATIO:
+    if not looks_english(doc):  # the language gate of unspin.english
         return ()
     params = index.params
     fp = fingerprint(doc, params)
