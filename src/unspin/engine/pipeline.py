@@ -17,7 +17,7 @@ from ..config import Config
 from ..lexicon import Lexicon, load_lexicon, with_user_pairs
 from ..results import Edit, Finding, Replacement, Report
 from ..scoring import document_verdict, findings_score, risk_level, rule_id
-from ..text import Document, tokenize
+from ..text import Document, phrase_key, tokenize
 from ..tuning import DecisionModel, Tuning, channel_tuning, is_scored, load_tuning, mode_defaults
 from .candidates import CandidateGenerator, Slot
 from .decode import Decision, choose, decide
@@ -421,10 +421,6 @@ def _pooled_fdrs(slots, posteriors, pv, fdrs, share, pooled_local_fdr) -> list: 
             for k in members:
                 out[k] = f
     return out
-
-
-def phrase_key(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 @dataclass(frozen=True)
