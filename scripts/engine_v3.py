@@ -1,7 +1,7 @@
 """Engine v3 from cached deep scores: build the null, evaluate v3 against v2.
 
     # the null: every scored slot of the CLEAN texts of a dev-split cache
-    python scripts/engine_v3.py null benchmarks/cache/deep-dev-v3.*.jsonl.gz --out src/unspin/data/null.v1.json
+    python scripts/engine_v3.py null benchmarks/cache/deep-dev-v5-null.*.jsonl.gz   # -> src/unspin/data/null.v2.json
     # v2 (the shipped decision) and v3 side by side, per profile, on any cache (evaluation only)
     python scripts/engine_v3.py evaluate benchmarks/cache/deep-test-v3.*.jsonl.gz --json out.json
 
@@ -49,7 +49,7 @@ def run_null(args: argparse.Namespace) -> None:
     clean = [d for d in docs if d["profile"] == "clean"]
     slots = [x for d in clean for x in d["scored_slots"]]
     words = sum(d["words"] for d in clean)
-    table = build_null(slots, "null.v1", {
+    table = build_null(slots, NULL_FILE.removesuffix(".json"), {
         "script": "scripts/engine_v3.py null", "cache": [Path(c).name for c in args.cache], "split": "dev",
         "texts": len(clean), "words": words, "registers": _register_words(clean), "date": datetime.date.today().isoformat(),
         "statistic": "LM log-odds of the best rescored candidate against the text (with the right context), "
