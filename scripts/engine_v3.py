@@ -48,6 +48,9 @@ def run_null(args: argparse.Namespace) -> None:
         raise SystemExit(f"the cache was scored with {header['scorer_settings']}, today's settings are {scorer_settings()}")
     clean = [d for d in docs if d["profile"] == "clean"]
     slots = [x for d in clean for x in d["scored_slots"]]
+    # one null per register when the cache records them (train_decision.py cache --registers)
+    registers = [d.get("register") for d in clean for _ in d["scored_slots"]]
+    by_register = all(registers) and not args.pooled
     words = sum(d["words"] for d in clean)
     table = build_null(slots, NULL_FILE.removesuffix(".json"), {
         "script": "scripts/engine_v3.py null", "cache": [Path(c).name for c in args.cache], "split": "dev",
@@ -56,7 +59,8 @@ def run_null(args: argparse.Namespace) -> None:
                      "first sub-token when none was rescored",
         "scorer": clean[0]["scorer"] if clean else None,
         "scorer_settings": scorer_settings(),  # the cache must have been scored with these (today's)
-    })
+        "combine": "largest p-value over the registers' nulls" if by_register else "one pooled null",
+    }, registers=registers if by_register else None)
     Path(args.out).write_text(table.to_json() + "\n", encoding="utf-8")
     print(f"null from {len(clean)} clean dev texts, {words} words: "
           + ", ".join(f"{k} {v}" for k, v in table.provenance["slots"].items()), file=sys.stderr)
@@ -157,6 +161,7 @@ def main() -> None:
     n = sub.add_parser("null")
     n.add_argument("cache", nargs="+")
     n.add_argument("--out", default=f"src/unspin/data/{NULL_FILE}")
+    n.add_argument("--pooled", action="store_true", help="one null for all registers (default: one per register)")
     e = sub.add_parser("evaluate")
     e.add_argument("cache", nargs="+")
     e.add_argument("--null", help="a null table for caches scored with other deep settings "

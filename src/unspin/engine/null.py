@@ -66,8 +66,26 @@ class NullTable:
     values: Mapping[str, tuple[float, ...]]
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def registers(self) -> tuple[str, ...]:
+        """The registers with a null of their own (keys ``register:kind``); () for one pooled null."""
+        return tuple(sorted({k.split(":", 1)[0] for k in self.values if ":" in k}))
+
     def p_value(self, kind: str, s: float) -> float:
-        """P(S >= s) under the null of this kind of slot.
+        """P(S >= s) under the null of this kind of slot: with registers, the largest of their p-values.
+
+        Clean prose of different registers differs (encyclopedic and technical text has fewer
+        words the model finds odd than fiction or 1960s news), and a document's register is not
+        known, so a p-value valid for every register the null holds is the largest of theirs:
+        conservative for the plainer registers, calibrated for the hardest one.
+        """
+        if self.registers:
+            return max(self._p_one(f"{r}:{kind}" if f"{r}:{kind}" in self.values else f"{r}:all", s)
+                       for r in self.registers)
+        return self._p_one(kind if kind in self.values else "all", s)
+
+    def _p_one(self, kind: str, s: float) -> float:
+        """P(S >= s) under one null table.
 
         In the body, the empirical (1 + #{null >= s}) / (n + 1). In the upper tail (the top
         :data:`TAIL_SHARE` of the null, at least :data:`TAIL_MIN` values) an exponential fitted
@@ -75,8 +93,6 @@ class NullTable:
         beyond every clean value gets a p-value below 1 / (n + 1) instead of being capped there:
         without it, one overwhelming slot in a sparsely spun document could never be reported.
         """
-        if kind not in self.values:
-            kind = "all"
         vals = self.values[kind]
         n = len(vals)
         tail = self._tails.get(kind)
@@ -105,20 +121,26 @@ class NullTable:
     def to_json(self) -> str:
         return json.dumps({"magic": NULL_MAGIC, "format": NULL_FORMAT, "version": self.version,
                            "provenance": dict(self.provenance),
-                           "values": {k: [round(v, 3) for v in vs] for k, vs in self.values.items()}},
+                           "values": {k: [round(v, 2) for v in vs] for k, vs in self.values.items()}},
                           separators=(",", ":"))
 
 
-def build_null(slots: Iterable[Any], version: str, provenance: Mapping[str, Any], min_per_stratum: int = 200) -> NullTable:
-    """The null table from scored slots of clean text; a stratum with too few slots uses ``all``."""
-    by: dict[str, list[float]] = {"all": []}
-    for x in slots:
+def build_null(slots: Iterable[Any], version: str, provenance: Mapping[str, Any], min_per_stratum: int = 200,
+               registers: Sequence[str | None] | None = None) -> NullTable:
+    """The null table from scored slots of clean text; a stratum with too few slots uses ``all``.
+
+    ``registers``, parallel to ``slots``: one null per register (keys ``register:kind``), and
+    p-values the largest over registers (:meth:`NullTable.p_value`); without it, one pooled null.
+    """
+    by: dict[str, list[float]] = {}
+    for i, x in enumerate(slots):
         s = slot_statistic(x)
         if s is None or not math.isfinite(s):
             continue
-        by.setdefault(stratum(x), []).append(s)
-        by["all"].append(s)
-    values = {k: tuple(sorted(v)) for k, v in by.items() if k == "all" or len(v) >= min_per_stratum}
+        prefix = f"{registers[i]}:" if registers is not None else ""
+        by.setdefault(prefix + stratum(x), []).append(s)
+        by.setdefault(prefix + "all", []).append(s)
+    values = {k: tuple(sorted(v)) for k, v in by.items() if k.endswith("all") or len(v) >= min_per_stratum}
     counts = {k: len(v) for k, v in by.items()}
     return NullTable(version, values, {**provenance, "slots": counts})
 
@@ -131,7 +153,7 @@ def parse_null(text: str, source: str = NULL_FILE) -> NullTable:
     if not isinstance(rec, dict) or rec.get("magic") != NULL_MAGIC or rec.get("format") != NULL_FORMAT:
         raise DataError(f"{source} is not an unspin null table of format {NULL_FORMAT}; rebuild it with scripts/engine_v3.py null")
     values = rec.get("values")
-    if not isinstance(values, dict) or not values.get("all"):
+    if not isinstance(values, dict) or not any(k == "all" or k.endswith(":all") for k in values):
         raise DataError(f"{source} has no null values; rebuild it with scripts/engine_v3.py null")
     return NullTable(str(rec.get("version")), {k: tuple(sorted(float(v) for v in vs)) for k, vs in values.items()},
                      rec.get("provenance") or {})
