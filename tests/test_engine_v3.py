@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.engine.infer import document_test, local_fdr, report_cutoff, spin_share
+from unspin.engine.infer import document_test, local_fdr, pooled_local_fdr, report_cutoff, spin_share
 from unspin.engine.null import NullTable, build_null, load_null, p_values, parse_null, slot_statistic, stratum
 from unspin.errors import DataError
 
@@ -116,6 +116,18 @@ def test_p_value_tail_goes_below_the_tables_resolution() -> None:
     # a small table has no tail: the empirical p-value, floored at 1 / (n + 1)
     small = NullTable("s", {"all": vals[:100]})
     assert small.p_value("all", 1e6) == pytest.approx(1 / 101)
+
+
+def test_one_swap_seen_twice_is_surer_than_once() -> None:
+    rnd = random.Random(3)
+    p = [rnd.random() for _ in range(180)] + [rnd.random() ** 8 for _ in range(20)]
+    s = spin_share(p)
+    one = local_fdr(0.004, s)
+    assert pooled_local_fdr([0.004], s) == pytest.approx(one)
+    assert pooled_local_fdr([0.004, 0.01], s) < one  # a second occurrence with evidence sharpens it
+    assert pooled_local_fdr([0.004, 0.9], s) > one  # an occurrence that reads as clean weakens it
+    assert 0.0 <= pooled_local_fdr([1e-9] * 40, s) <= pooled_local_fdr([1e-9] * 2, s) <= 1.0  # no overflow
+    assert pooled_local_fdr([], s) == 1.0
 
 
 def test_report_cutoff_keeps_the_mean_local_fdr_at_the_level() -> None:
