@@ -109,6 +109,10 @@ def run_evaluate(args: argparse.Namespace) -> None:
         prof = d["profile"]
         if prof in ("nlpaug-wordnet", "eda-wordnet") and d.get("rate"):
             prof = f"{prof}@{d['rate']:g}"  # the augmenters are cached at several densities
+        if prof == "contentfarm" and d.get("rate"):
+            prof = f"{prof}@{d['rate']:g}"
+        if d.get("register"):
+            prof = f"{prof}/{d['register']}"  # clean text of one register (cache --registers)
         row = table.setdefault(prof, {"texts": 0, "words": 0, "v2": {}, "v3": {}})
         row["texts"] += 1
         row["words"] += d["words"]
