@@ -39,7 +39,8 @@ from unspin.engine.candidates import Candidate, Slot
 from unspin.engine.features import FEATURES, Unigrams
 from unspin.engine.null import scorer_settings
 from unspin.engine.infer import feature_matrix, infer_document, neighbour_means
-from unspin.engine.pipeline import Scored, ScoredSlot, finish, score
+from unspin.engine.pipeline import Scored, finish, score
+from unspin.engine.scored import ScoredSlot
 from unspin.lexicon import load_lexicon
 from unspin.spinner import spin
 from unspin.text import tokenize

@@ -84,7 +84,7 @@ import pytest
 
 from unspin.engine.features import FEATURES, Unigrams, pooled, slot_features, text_counts
 from unspin.engine.infer import infer_document, neighbour_means
-from unspin.engine.pipeline import ScoredSlot
+from unspin.engine.scored import ScoredSlot
 from unspin.errors import DataError
 from unspin.lexicon import load_lexicon
 from unspin.tuning import UNSCORED, DecisionModel

@@ -54,10 +54,10 @@ def test_gate_picks_at_most_k_candidates_above_the_gate_best_first() -> None:
     doc, slots, cheap = _slots_and_cheap()
     scorer = _scorer(rescore_gate=-5.0, rescore_first=3)
     picked = scorer.choose(doc, slots, cheap)
-    from unspin.engine.pipeline import _mid_sentence_capital, _unigrams
+    from unspin.engine.scored import mid_sentence_capital, unigrams
 
-    caps = [_mid_sentence_capital(doc, s) for s in slots]
-    utils = cheap_utilities(cheap, slots, caps, load_tuning().decision, _unigrams(scorer.lexicon))
+    caps = [mid_sentence_capital(doc, s) for s in slots]
+    utils = cheap_utilities(cheap, slots, caps, load_tuning().decision, unigrams(scorer.lexicon))
     assert len(picked) == len(slots)
     for chosen, u in zip(picked, utils):
         assert len(chosen) <= 3

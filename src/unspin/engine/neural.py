@@ -227,10 +227,10 @@ class NeuralScorer:
         cfg = self.settings
         out: list[list[int]] = []
         if cfg.rescore_gate is not None and self.decision is not None:
-            from .pipeline import _mid_sentence_capital, _unigrams
+            from .scored import mid_sentence_capital, unigrams
 
-            uni = _unigrams(self.lexicon)
-            caps = [_mid_sentence_capital(doc, s) for s in slots]
+            uni = unigrams(self.lexicon)
+            caps = [mid_sentence_capital(doc, s) for s in slots]
             utils = cheap_utilities(cheap, slots, caps, self.decision, uni)
             for k, (s, u) in enumerate(zip(slots, utils)):
                 ok = scorable is None or scorable[k]
@@ -280,7 +280,7 @@ def cheap_utilities(cheap: Sequence[SlotScores], slots: Sequence[Slot], capitals
 
     from .features import slot_features
     from .infer import _logit, model_arrays
-    from .pipeline import ScoredSlot
+    from .scored import ScoredSlot
 
     mean, scale, w, bias = model_arrays(model)
     rate = _logit(float(model.provenance.get("base_rate", 0.1)))

@@ -22,6 +22,7 @@ from ..tuning import DecisionModel, Tuning, channel_tuning, is_scored, load_tuni
 from .candidates import CandidateGenerator, Slot
 from .decode import Decision, choose, decide
 from .ngram import NgramScorer
+from .scored import ScoredSlot, mid_sentence_capital, unigrams
 
 if TYPE_CHECKING:
     from .features import Unigrams
@@ -106,37 +107,12 @@ def _segments(doc: Document, limit_token: int, segment_words: int) -> list[tuple
     return segs
 
 
-def _mid_sentence_capital(doc: Document, slot: Slot) -> bool:
-    tok = doc.tokens[slot.first]
-    if not tok.text[:1].isupper():
-        return False
-    if slot.first == 0:
-        return False
-    prev = doc.tokens[slot.first - 1]
-    if prev.kind == "punct" and prev.text in ".!?:\"'\u201c\u2018(":
-        return False
-    gap = doc.text[prev.end : tok.start]
-    return "\n" not in gap
-
-
-@dataclass(frozen=True)
-class ScoredSlot:
-    """A slot with its scores: ``keep``/``cands`` in full context, ``*_first`` first sub-token only."""
-
-    slot: Slot
-    keep: float
-    cands: tuple[float, ...]
-    mid_sentence_capital: bool
-    keep_first: float = 0.0
-    cands_first: tuple[float, ...] = ()
-
-
 def _scored_slot(doc: Document, s: Slot, result: object) -> ScoredSlot:
     """Accept a scorer's (keep, cands) pair or a richer object with first-sub-token scores."""
     if isinstance(result, tuple):
         keep, cands = result
-        return ScoredSlot(s, keep, tuple(cands), _mid_sentence_capital(doc, s), keep, tuple(cands))
-    return ScoredSlot(s, result.keep, tuple(result.cands), _mid_sentence_capital(doc, s),  # type: ignore[attr-defined]
+        return ScoredSlot(s, keep, tuple(cands), mid_sentence_capital(doc, s), keep, tuple(cands))
+    return ScoredSlot(s, result.keep, tuple(result.cands), mid_sentence_capital(doc, s),  # type: ignore[attr-defined]
                       result.keep_first, tuple(result.cands_first))  # type: ignore[attr-defined]
 
 
@@ -327,7 +303,7 @@ def _learned_decisions(scored: Scored, config: Config, model: DecisionModel) -> 
     post = infer_document(
         slots,
         model,
-        _unigrams(config.lexicon),
+        unigrams(config.lexicon),
         rounds=int(settings.get("rounds", 4)),
         rate_strength=settings.get("rate_strength", 20.0),
         bias_shift=settings.get("bias_shift", 0.0),
@@ -373,7 +349,7 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
     share = spin_share([p for p in pv if p is not None], settings.storey_lambda, alpha=settings.test_alpha)
     # The ranker only orders candidates within a slot (document-level features shift all of a
     # slot's candidates alike), so one round, with no feedback, is enough.
-    post = infer_document(slots, model, _unigrams(config.lexicon), rounds=1)
+    post = infer_document(slots, model, unigrams(config.lexicon), rounds=1)
     fdrs = [None if p is None else local_fdr(p, share) for p in pv]
     if settings.pool:
         fdrs = _pooled_fdrs(slots, post.posteriors, pv, fdrs, share, pooled_local_fdr)
@@ -430,13 +406,6 @@ class V3Document:
     share: "SpinShare"
     p_value: float
     cutoff: float  # the largest local fdr reported (see infer.report_cutoff)
-
-
-@cache
-def _unigrams(lexicon_name: str) -> "Unigrams":
-    from .features import Unigrams
-
-    return Unigrams(load_lexicon(lexicon_name))
 
 
 def _pooled_evidence(scored: Scored) -> dict[tuple[str, str], tuple[float, int]]:
