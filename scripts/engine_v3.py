@@ -78,23 +78,9 @@ def _metrics(d: dict, findings: list, edits: list, text: str) -> dict:
 
 def run_engine(d: dict, config: Config, engine: str):
     """The shipped pipeline's decision stage on a cached document, with engine v2 or v3."""
-    import dataclasses
-
-    import unspin.engine.null as nl
-    import unspin.engine.pipeline as pl
-    import unspin.scoring as sc
-
-    if NULL_OVERRIDE:
-        nl.load_null = lambda: NULL_OVERRIDE[0]  # type: ignore[assignment]
-
     base = load_tuning()
-    patched = dataclasses.replace(base, v3=dataclasses.replace(base.v3, engine=engine))
-    old = pl.load_tuning, sc.load_tuning
-    pl.load_tuning = sc.load_tuning = lambda: patched  # type: ignore[assignment]
-    try:
-        return finish(_scored(d), config)
-    finally:
-        pl.load_tuning, sc.load_tuning = old
+    settings = dataclasses.replace(base, v3=dataclasses.replace(base.v3, engine=engine))
+    return finish(_scored(d), config, settings=settings, null=NULL_OVERRIDE[0] if NULL_OVERRIDE else None)
 
 
 def run_evaluate(args: argparse.Namespace) -> None:

@@ -44,7 +44,7 @@ from unspin.engine.scored import ScoredSlot
 from unspin.lexicon import load_lexicon
 from unspin.spinner import spin
 from unspin.text import tokenize
-from unspin.tuning import TUNING_FILE, DecisionModel
+from unspin.tuning import TUNING_FILE, DecisionModel, load_tuning
 
 DEV_PROFILES = ("pps", "synonymizer")
 # Never trained or tuned on: the held-out profile, the third-party (transfer) spinners and the
@@ -278,33 +278,26 @@ def _scored(d: dict) -> Scored:
 
 def evaluate(docs: list[dict], model: DecisionModel | None, infer: dict, threshold: float = 0.5) -> dict:
     """Span P/R/F1, exact restorations and false changes per 1k clean words via pipeline.finish."""
-    import unspin.engine.pipeline as pl
-
     config = Config(flag_threshold=threshold)
-    old = pl.load_tuning
-    base = old()
-    patched = dataclasses.replace(base, infer={**base.infer, **infer})
-    pl.load_tuning = lambda: patched  # type: ignore[assignment]
-    try:
-        ex = gold_n = fc = clean_words = 0
-        counts = [0, 0, 0, 0]
-        for d in docs:
-            sc = _scored(d)
-            a = finish(sc, config, decision=model)  # model None: the noisy-channel baseline
-            if d["profile"] == "clean":
-                fc += changed_words(d["text"], a.edits)
-                clean_words += d["words"]
-                continue
-            from unspin.results import apply_edits
+    base = load_tuning()
+    settings = dataclasses.replace(base, infer={**base.infer, **infer})
+    ex = gold_n = fc = clean_words = 0
+    counts = [0, 0, 0, 0]
+    for d in docs:
+        sc = _scored(d)
+        a = finish(sc, config, decision=model, settings=settings)  # model None: the noisy-channel baseline
+        if d["profile"] == "clean":
+            fc += changed_words(d["text"], a.edits)
+            clean_words += d["words"]
+            continue
+        from unspin.results import apply_edits
 
-            gold = [tuple(g) for g in d["gold"]]
-            restored = apply_edits(d["text"], a.edits)
-            ex += sum(exact_restorations(gold, a.edits, restored))
-            gold_n += len(gold)
-            c = span_counts([(f.start, f.end) for f in a.report.findings], [(g[0], g[1]) for g in gold])
-            counts = [counts[0] + c.findings, counts[1] + c.correct_findings, counts[2] + c.gold, counts[3] + c.found_gold]
-    finally:
-        pl.load_tuning = old  # type: ignore[assignment]
+        gold = [tuple(g) for g in d["gold"]]
+        restored = apply_edits(d["text"], a.edits)
+        ex += sum(exact_restorations(gold, a.edits, restored))
+        gold_n += len(gold)
+        c = span_counts([(f.start, f.end) for f in a.report.findings], [(g[0], g[1]) for g in gold])
+        counts = [counts[0] + c.findings, counts[1] + c.correct_findings, counts[2] + c.gold, counts[3] + c.found_gold]
     p = counts[1] / counts[0] if counts[0] else 0.0
     r = counts[3] / counts[2] if counts[2] else 0.0
     return {"exact": ex / max(gold_n, 1), "P": p, "R": r, "F1": 2 * p * r / (p + r) if p + r else 0.0,
@@ -313,7 +306,6 @@ def evaluate(docs: list[dict], model: DecisionModel | None, infer: dict, thresho
 
 def run_evaluate(args: argparse.Namespace) -> None:
     """Per-profile numbers of the shipped decision on a cache (e.g. the test split), and risk levels."""
-    import unspin.engine.pipeline as pl
 
     header, docs = read_cache(args.cache)
     config = Config()
@@ -322,7 +314,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
     for profile in sorted({d["profile"] for d in docs}):
         ds = [d for d in docs if d["profile"] == profile]
         clean = [d for d in docs if d["profile"] == "clean" and d["doc"] in {x["doc"] for x in ds}]
-        res = evaluate(ds + clean, pl.load_tuning().decision, {}) if profile != "clean" else None
+        res = evaluate(ds + clean, load_tuning().decision, {}) if profile != "clean" else None
         if res is not None and args.baseline:
             b = evaluate(ds + clean, None, {})
             res.update({f"baseline_{k}": v for k, v in b.items()})

@@ -29,7 +29,7 @@ import math
 from typing import Sequence
 
 from .results import Finding
-from .tuning import load_tuning
+from .tuning import TuningData, load_tuning
 
 RULE_SYNONYM = "UNSPIN_SYNONYM_SWAP"
 RULE_PHRASE = "UNSPIN_PHRASE_SWAP"
@@ -44,7 +44,7 @@ def rule_id(n_words: int, source_aligned: bool = False) -> str:
     return RULE_SYNONYM if n_words == 1 else RULE_PHRASE
 
 
-def findings_score(findings: Sequence[Finding], words: int) -> float:
+def findings_score(findings: Sequence[Finding], words: int, tuning: TuningData | None = None) -> float:
     """Deep-mode document score in [0, 1] from the findings' summed confidence per word.
 
     >>> findings_score([], 100)
@@ -53,16 +53,16 @@ def findings_score(findings: Sequence[Finding], words: int) -> float:
     if words <= 0 or not findings:
         return 0.0
     density = sum(f.confidence for f in findings) / words
-    return round(1.0 - math.exp(-density / load_tuning().risk.score_scale), 4)
+    return round(1.0 - math.exp(-density / (tuning or load_tuning()).risk.score_scale), 4)
 
 
-def risk_level(score: float, n_findings: int | None = None) -> str:
+def risk_level(score: float, n_findings: int | None = None, tuning: TuningData | None = None) -> str:
     """Risk level from a document score; ``n_findings`` (deep mode) caps sparse evidence at "low".
 
     >>> risk_level(0.7, 10), risk_level(0.7, 2), risk_level(0.05, 1), risk_level(0.35)
     ('high', 'low', 'clean', 'suspicious')
     """
-    risk = load_tuning().risk
+    risk = (tuning or load_tuning()).risk
     level = "clean"
     for cut, name in risk.cuts:
         if score >= cut:
@@ -73,13 +73,13 @@ def risk_level(score: float, n_findings: int | None = None) -> str:
     return level
 
 
-def null_test_risk(p_value: float) -> str:
+def null_test_risk(p_value: float, tuning: TuningData | None = None) -> str:
     """Engine v3's risk level: how strongly the test against clean text rejects "nothing is spun".
 
     >>> null_test_risk(1e-9), null_test_risk(1e-4), null_test_risk(0.01), null_test_risk(0.5)
     ('high', 'suspicious', 'low', 'clean')
     """
-    for cut, name in load_tuning().v3.risk_p_cuts:
+    for cut, name in (tuning or load_tuning()).v3.risk_p_cuts:
         if p_value < cut:
             return name
     return "clean"
@@ -87,20 +87,21 @@ def null_test_risk(p_value: float) -> str:
 
 def document_verdict(
     findings: Sequence[Finding], words: int, mode: str, screen_score: float | None = None,
-    null_p_value: float | None = None,
+    null_p_value: float | None = None, tuning: TuningData | None = None,
 ) -> tuple[float, str]:
     """(score, risk) of a document: THE rule for every path (see the module docstring).
 
     ``screen_score`` is required in fast mode (the fast screening model's document score).
     ``null_p_value`` (deep mode, engine v3): the document's test against clean text, which sets
-    the risk; the score stays the findings' density (it ranks documents).
+    the risk; the score stays the findings' density (it ranks documents). ``tuning``: the
+    settings to read (default: the shipped tuning file).
     """
     if mode == "fast":
         if screen_score is None:
             raise ValueError("fast mode scores documents with the screening model: pass screen_score")
         value = round(float(screen_score), 4)
-        return value, risk_level(value)
-    value = findings_score(findings, words)
+        return value, risk_level(value, tuning=tuning)
+    value = findings_score(findings, words, tuning)
     if null_p_value is not None:
-        return value, null_test_risk(null_p_value)
-    return value, risk_level(value, len(findings))
+        return value, null_test_risk(null_p_value, tuning)
+    return value, risk_level(value, len(findings), tuning)

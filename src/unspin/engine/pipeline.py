@@ -11,14 +11,14 @@ import math
 import time
 from functools import cache
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
 
 from ..config import Config
 from ..lexicon import Lexicon, load_lexicon, with_user_pairs
 from ..results import Edit, Finding, Replacement, Report
 from ..scoring import document_verdict, findings_score, risk_level, rule_id
 from ..text import Document, phrase_key, tokenize
-from ..tuning import DecisionModel, Tuning, channel_tuning, is_scored, load_tuning, mode_defaults
+from ..tuning import DecisionModel, EngineV3, Tuning, TuningData, channel_tuning, is_scored, load_tuning, mode_defaults
 from .candidates import CandidateGenerator, Slot
 from .decode import Decision, choose, decide
 from .ngram import NgramScorer
@@ -205,35 +205,42 @@ def score(text: str, config: Config, scorer: Scorer | None = None, deadline: flo
 
 
 def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
-           decision: DecisionModel | None | bool = True) -> Analysis:
+           decision: DecisionModel | None | bool = True, settings: TuningData | None = None,
+           null: NullTable | None = None) -> Analysis:
     """Stage 2: decide per slot, choose jointly, build findings, edits and the score.
 
     Deep mode uses the learned decision of the tuning file over the whole document
     (``engine/infer.py``) when there is one; fast mode, an explicit ``tuning`` or
     ``decision=None`` use the noisy-channel formula (``engine/decode.py``).
+
+    ``settings`` (default: the shipped tuning file) and ``null`` (default: the shipped null
+    table) are every tuned number the decision reads, passed in so that an evaluation can try
+    other settings without patching the package.
     """
+    tuned = settings if settings is not None else load_tuning()
     findings: list[Finding] = []
     edits: list[Edit] = []
     doc = scored.doc
-    model = _decision_model(scored, tuning, decision)
+    model = _decision_model(scored, tuning, decision, tuned)
     # A reported span is rewritten when its best original's log-odds against keeping the text
     # exceed this margin (0: the best original is likelier than the text itself).
     edit_margin = 0.0
     threshold = config.flag_threshold
     v3: V3Document | None = None
     rewrite_fdr = 1.0  # engine v3: a reported span is rewritten only at a local fdr at most this
-    tuned = load_tuning()
     if model is not None and tuned.v3.engine == "v3":
-        from .null import load_null
+        if null is None:
+            from .null import load_null
 
-        per_segment, v3 = v3_decisions(scored, config, model, load_null())
+            null = load_null()
+        per_segment, v3 = v3_decisions(scored, config, model, null, tuned.v3)
         # Report the spans the false-discovery rule admits (their mean local fdr is at most the
         # level); rewrite only those whose own local fdr is at most the level and whose original
         # beats the text: a highlighted word costs the reader a look, a wrong change costs the text.
         threshold = 1.0 - v3.cutoff - 1e-12
         rewrite_fdr = tuned.v3.fdr_level
     elif model is not None:
-        per_segment = _learned_decisions(scored, config, model)
+        per_segment = _learned_decisions(scored, config, model, tuned.infer)
         edit_margin = float(tuned.infer.get("edit_margin", 0.0))
     else:
         tuning = tuning or default_tuning(config.mode)
@@ -267,7 +274,7 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
         slots = [x for seg in scored.segments for x in seg]
         screen, clean_p = fast_document_standing(doc, load_lexicon(config.lexicon), slots)
     value, risk = document_verdict(findings, scored.words, scored.mode, screen,
-                                   None if v3 is None else v3.p_value)
+                                   None if v3 is None else v3.p_value, tuned)
     report = Report(
         text=scored.text,
         findings=tuple(findings),
@@ -286,20 +293,21 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     return Analysis(report, tuple(edits))
 
 
-def _decision_model(scored: Scored, tuning: Tuning | None, decision: DecisionModel | None | bool) -> DecisionModel | None:
+def _decision_model(scored: Scored, tuning: Tuning | None, decision: DecisionModel | None | bool,
+                    tuned: TuningData) -> DecisionModel | None:
     if decision is None or decision is False or tuning is not None or scored.mode != "deep":
         return None
     if decision is True:
-        return load_tuning().decision
+        return tuned.decision
     return decision
 
 
-def _learned_decisions(scored: Scored, config: Config, model: DecisionModel) -> list[list[Decision]]:
+def _learned_decisions(scored: Scored, config: Config, model: DecisionModel,
+                       settings: Mapping[str, float]) -> list[list[Decision]]:
     from .features import Unigrams, lo_full
     from .infer import infer_document
 
     slots = [x for seg in scored.segments for x in seg]
-    settings = load_tuning().infer
     post = infer_document(
         slots,
         model,
@@ -331,7 +339,8 @@ def _learned_decisions(scored: Scored, config: Config, model: DecisionModel) -> 
     return out
 
 
-def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "NullTable") -> tuple[list[list[Decision]], "V3Document"]:
+def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: NullTable,
+                 settings: EngineV3) -> tuple[list[list[Decision]], "V3Document"]:
     """Engine v3: whether a slot is spun from its null p-value and the document's two-group model;
     which original, from the learned ranker (the conditional logit's order of candidates).
 
@@ -345,7 +354,6 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: "Nu
 
     slots = [x for seg in scored.segments for x in seg]
     pv = p_values(slots, null)
-    settings = load_tuning().v3
     share = spin_share([p for p in pv if p is not None], settings.storey_lambda, alpha=settings.test_alpha)
     # The ranker only orders candidates within a slot (document-level features shift all of a
     # slot's candidates alike), so one round, with no feedback, is enough.
