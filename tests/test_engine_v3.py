@@ -89,6 +89,12 @@ def test_null_table_round_trips_and_refuses_bad_files() -> None:
         parse_null("{}")
     with pytest.raises(DataError, match="rebuild"):
         parse_null("not json")
+    head = '{"magic":"unspin-null","format":1,"version":"x","values":'
+    with pytest.raises(DataError, match="rebuild"):  # a register without its "all" values
+        parse_null(head + '{"news:all":[1.0],"other:content":[2.0]}}')
+    with pytest.raises(DataError, match="rebuild"):
+        parse_null(head + '{"all":["a"]}}')
+    assert parse_null(head + '{"news:all":[1.0,2.0],"other:all":[0.5]}}').registers == ("news", "other")
 
 
 def test_p_value_is_monotone_and_bounded() -> None:

@@ -155,8 +155,14 @@ def parse_null(text: str, source: str = NULL_FILE) -> NullTable:
     values = rec.get("values")
     if not isinstance(values, dict) or not any(k == "all" or k.endswith(":all") for k in values):
         raise DataError(f"{source} has no null values; rebuild it with scripts/engine_v3.py null")
-    return NullTable(str(rec.get("version")), {k: tuple(sorted(float(v) for v in vs)) for k, vs in values.items()},
-                     rec.get("provenance") or {})
+    registers = {k.split(":", 1)[0] for k in values if ":" in k}
+    if any(not values.get(f"{r}:all") for r in registers) or (not registers and not values.get("all")):
+        raise DataError(f"{source} lacks the 'all' values of a register; rebuild it with scripts/engine_v3.py null")
+    try:
+        table = {k: tuple(sorted(float(v) for v in vs)) for k, vs in values.items()}
+    except (TypeError, ValueError):
+        raise DataError(f"{source} holds values that are not numbers; rebuild it with scripts/engine_v3.py null") from None
+    return NullTable(str(rec.get("version")), table, rec.get("provenance") or {})
 
 
 #: The deep scorer's settings that change the slot statistic; the null holds only for them.
