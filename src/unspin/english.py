@@ -1,7 +1,7 @@
 """What unspin knows about English words, in one place: the function-word lists and the
 language gate.
 
-Three lists, for three rules (each used to be defined beside one of its readers):
+Four lists, for four rules (each used to be defined beside one of its readers):
 
 * :data:`FUNCTION_WORDS`: the engine's function words. A slot may contain them (multi-word
   expressions such as "in line with"); alone, only those outside :data:`CLOSED_CLASS` are
@@ -12,6 +12,8 @@ Three lists, for three rules (each used to be defined beside one of its readers)
   prepositions, conjunctions, auxiliaries, contractions, common adverbs of degree, titles). A
   trace fingerprint keeps them as they are (``FINGERPRINT_VERSION`` covers this list), and the
   language gate counts them.
+* :data:`GRAMMAR_WORDS`: what "function word" means when a spinner's swaps are described
+  (``unspin bench --stats``: the share of swaps whose original is only grammar words).
 
 The language gate (:func:`english_share`, :data:`MIN_ENGLISH_SHARE`): English prose has about
 40-55% of its words in :data:`SKELETON_WORDS`; text under 15% is another language (or no prose),
@@ -88,4 +90,26 @@ def looks_english(text: str | Document) -> bool:
     return english_share(text) >= MIN_ENGLISH_SHARE
 
 
-__all__ = ["CLOSED_CLASS", "FUNCTION_WORDS", "MIN_ENGLISH_SHARE", "SKELETON_WORDS", "english_share", "looks_english"]
+#: Grammar words for describing a spinner (bench.profile_stats' ``function_share``): closed-class
+#: words, quantifiers and connective adverbs, wider than the engine's lists; measured figures depend on it.
+GRAMMAR_WORDS = frozenset(
+    """a an the this that these those some any each every either neither no all both few many
+    much more most several such other another own same
+    of to in on at by for with without from into onto upon about above below under over across
+    through throughout during before after since until till among amongst between within
+    against toward towards near beside besides despite via per like unlike around along
+    behind beyond inside outside off out up down than
+    and or but nor so yet if because although though while whereas unless whether when
+    whenever where wherever as once
+    i me my mine we us our ours you your yours he him his she her hers it its they them their
+    theirs who whom whose which what
+    is am are was were be been being do does did have has had having will would shall should
+    can could may might must not
+    also however therefore thus hence then still just only very too even already again almost
+    really often always never now here there instead moreover furthermore nevertheless
+    meanwhile otherwise indeed perhaps rather quite enough
+    according due order addition example instance result""".split()
+)
+
+
+__all__ = ["CLOSED_CLASS", "FUNCTION_WORDS", "GRAMMAR_WORDS", "MIN_ENGLISH_SHARE", "SKELETON_WORDS", "english_share", "looks_english"]

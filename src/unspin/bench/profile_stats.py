@@ -9,7 +9,7 @@ For a set of :class:`~unspin.spinner.SpunText` records:
                        occurrences per billion words);
 ``multiword_share``    share of swaps with more than one word on either side;
 ``function_share``     share of swaps whose original consists only of closed-class words
-                       (:data:`CLOSED_CLASS`: prepositions, conjunctions, determiners,
+                       (:data:`unspin.english.GRAMMAR_WORDS`: prepositions, conjunctions, determiners,
                        pronouns, auxiliaries, connective adverbs);
 ``consistency``        share of originals swapped at least twice in a document that were
                        swapped the same way every time (case-insensitive), over documents;
@@ -34,28 +34,10 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Iterable, Sequence
 
+from ..english import GRAMMAR_WORDS
 from ..spinner import SpunText
 from ..text import tokenize
 
-#: Closed-class English words (and connective adverbs): what "function word" means here.
-CLOSED_CLASS = frozenset(
-    """a an the this that these those some any each every either neither no all both few many
-    much more most several such other another own same
-    of to in on at by for with without from into onto upon about above below under over across
-    through throughout during before after since until till among amongst between within
-    against toward towards near beside besides despite via per like unlike around along
-    behind beyond inside outside off out up down than
-    and or but nor so yet if because although though while whereas unless whether when
-    whenever where wherever as once
-    i me my mine we us our ours you your yours he him his she her hers it its they them their
-    theirs who whom whose which what
-    is am are was were be been being do does did have has had having will would shall should
-    can could may might must not
-    also however therefore thus hence then still just only very too even already again almost
-    really often always never now here there instead moreover furthermore nevertheless
-    meanwhile otherwise indeed perhaps rather quite enough
-    according due order addition example instance result""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -105,7 +87,7 @@ def _words(text: str) -> list[str]:
 
 def _is_function(original: str) -> bool:
     words = _words(original)
-    return bool(words) and all(w in CLOSED_CLASS for w in words)
+    return bool(words) and all(w in GRAMMAR_WORDS for w in words)
 
 
 def _r(x: float | None) -> float | None:
