@@ -33,6 +33,13 @@ from .systems import (
 MODES = ("fast", "deep")
 
 
+def check_modes(modes: Sequence[str]) -> None:
+    """Refuse a mode the benchmarks do not know, with one line naming the known ones."""
+    for m in modes:
+        if m not in MODES:
+            raise ConfigError(f"unknown mode {m!r}; known: {', '.join(MODES)}")
+
+
 @dataclass(frozen=True)
 class Row:
     """One line of the benchmark table."""
@@ -225,9 +232,7 @@ def run_funnel(
     """The restoration funnel (:mod:`unspin.bench.funnel`) per profile and mode."""
     from .funnel import funnel
 
-    for m in modes:
-        if m not in MODES:
-            raise ConfigError(f"unknown mode {m!r}; known: {', '.join(MODES)}")
+    check_modes(modes)
     rates = profile_rates(profiles, rate)
     path, chosen = choose_documents(docs, split, corpus)
     rows = []
@@ -262,9 +267,7 @@ def run_bench(
     """
     profiles = tuple(profiles) if profiles else profile_names()
     rates = {p: get_profile(p).default_rate if rate is None else rate for p in profiles}
-    for m in modes:
-        if m not in MODES:
-            raise ConfigError(f"unknown mode {m!r}; known: {', '.join(MODES)}")
+    check_modes(modes)
     rates = {p: check_rate(r) for p, r in rates.items()}
     if isinstance(docs, bool) or not isinstance(docs, int) or docs < 1:
         raise ConfigError(f"--docs must be a positive number of documents, got {docs!r}")

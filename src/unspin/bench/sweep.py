@@ -30,11 +30,11 @@ from ..errors import ConfigError
 from ..spinner import SpunText, get_profile, profile_names, spin
 from ..text import tokenize
 from .corpus import default_corpus_path, first_words, load_corpus, repo_root, sample
+from .harness import check_modes
 from .metrics import SpanCounts, exact_restorations, never_spun_words, span_counts
 
 DENSITIES = (0.0, 0.02, 0.05, 0.10, 0.18, 0.30)
 PPS_PHRASES = "pps-phrases"
-MODES = ("fast", "deep")
 
 
 @dataclass(frozen=True)
@@ -194,9 +194,7 @@ def run_sweep(
     for p in names:
         if p != PPS_PHRASES:
             get_profile(p)
-    for m in modes:
-        if m not in MODES:
-            raise ConfigError(f"unknown mode {m!r}; known: {', '.join(MODES)}")
+    check_modes(modes)
     for d in densities:
         if not 0.0 <= d <= 1.0:
             raise ConfigError(f"density must lie in [0, 1], got {d}; give e.g. --density 0.18")
