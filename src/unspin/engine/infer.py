@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Hashable, Sequence
 
 import numpy as np
 
@@ -253,6 +253,30 @@ def pooled_local_fdr(ps: Sequence[float], share: SpinShare, floor: float = 0.5) 
     log_f1 = sum(math.log(a) + (a - 1) * math.log(max(p, 1e-12)) for p in ps)
     log_odds = math.log(pi1) - math.log(1 - pi1) + log_f1
     return float(1.0 / (1.0 + math.exp(min(700.0, log_odds))))
+
+
+def pool_by_swap(keys: Sequence[Hashable | None], p: Sequence[float | None], fdrs: Sequence[float | None],
+                 share: SpinShare) -> list[float | None]:
+    """Each slot's local fdr pooled over the document's other slots with the same swap ``key``
+    (:func:`pooled_local_fdr`); a slot seen once, or with key None, keeps its own.
+
+    >>> s = SpinShare(0.1, 0.0, 0.2, 0.3, 200)
+    >>> one = local_fdr(0.004, s)
+    >>> pooled = pool_by_swap([("a", "b"), ("a", "b"), None], [0.004, 0.01, 0.5], [one, local_fdr(0.01, s), 0.9], s)
+    >>> pooled[0] == pooled[1] < one, pooled[2]
+    (True, 0.9)
+    """
+    groups: dict[Hashable, list[int]] = {}
+    for k, key in enumerate(keys):
+        if key is not None and p[k] is not None:
+            groups.setdefault(key, []).append(k)
+    out = list(fdrs)
+    for members in groups.values():
+        if len(members) > 1:
+            f = pooled_local_fdr([p[k] for k in members], share)  # type: ignore[misc]
+            for k in members:
+                out[k] = f
+    return out
 
 
 def report_cutoff(fdrs: Sequence[float], level: float, rule: str = "mean") -> float:

@@ -17,7 +17,7 @@ from ..config import Config
 from ..lexicon import Lexicon, load_lexicon, with_user_pairs
 from ..results import Edit, Finding, Replacement, Report
 from ..scoring import document_verdict, findings_score, risk_level, rule_id
-from ..text import Document, phrase_key, tokenize
+from ..text import Document, tokenize
 from ..tuning import DecisionModel, EngineV3, Tuning, TuningData, channel_tuning, is_scored, load_tuning, mode_defaults
 from .candidates import CandidateGenerator, Slot
 from .decode import Decision, choose, decide
@@ -348,8 +348,8 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
     against the text (full context where rescored, else first sub-token), so a reported span is
     rewritten only when its original also beats the text.
     """
-    from .features import lo_full
-    from .infer import document_test, infer_document, local_fdr, pooled_local_fdr, report_cutoff, spin_share
+    from .features import lo_full, swap_key
+    from .infer import document_test, infer_document, local_fdr, pool_by_swap, report_cutoff, spin_share
     from .null import p_values
 
     slots = [x for seg in scored.segments for x in seg]
@@ -360,7 +360,11 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
     post = infer_document(slots, model, unigrams(config.lexicon), rounds=1)
     fdrs = [None if p is None else local_fdr(p, share) for p in pv]
     if settings.pool:
-        fdrs = _pooled_fdrs(slots, post.posteriors, pv, fdrs, share, pooled_local_fdr)
+        # one swap = the same spun wording with the same best original by the ranker
+        keys = [swap_key(x, max(range(len(sp.probs)), key=sp.probs.__getitem__))
+                if p is not None and x.slot.candidates and sp.probs else None
+                for x, sp, p in zip(slots, post.posteriors, pv)]
+        fdrs = pool_by_swap(keys, pv, fdrs, share)
     out: list[list[Decision]] = []
     k = 0
     for segment in scored.segments:
@@ -387,24 +391,6 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
         out.append(decisions)
     cutoff = report_cutoff([f for f in fdrs if f is not None], settings.fdr_level, settings.rule)
     return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha), cutoff)
-
-
-def _pooled_fdrs(slots, posteriors, pv, fdrs, share, pooled_local_fdr) -> list:  # type: ignore[no-untyped-def]
-    """Each slot's local fdr pooled over the document's other occurrences of the same swap
-    (the same spun wording, the same best original by the ranker)."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    for k, (x, sp, p) in enumerate(zip(slots, posteriors, pv)):
-        if p is None or not x.slot.candidates or not sp.probs:
-            continue
-        best = max(range(len(sp.probs)), key=lambda i: sp.probs[i])
-        groups.setdefault((phrase_key(x.slot.text), phrase_key(x.slot.candidates[best].text)), []).append(k)
-    out = list(fdrs)
-    for members in groups.values():
-        if len(members) > 1:
-            f = pooled_local_fdr([pv[k] for k in members], share)
-            for k in members:
-                out[k] = f
-    return out
 
 
 @dataclass(frozen=True)
