@@ -32,7 +32,7 @@ from pathlib import Path
 from unspin import Config, replace_config
 from unspin.bench.corpus import default_corpus_path, load_corpus
 from unspin.bench.metrics import changed_words, exact_restorations
-from unspin.learn import Settings, learn
+from unspin.learn import learn
 from unspin.learn.run import BatchItem
 from unspin.learn.evidence import text_sha256
 from unspin.bench.corpus import first_words
@@ -88,6 +88,7 @@ def main() -> int:
     ap.add_argument("--workdir", default="/tmp/unspin-learn-bench")
     ap.add_argument("--json", dest="json_out")
     ap.add_argument("--threads", type=int, default=None, help="llama.cpp threads per process (1 is far faster on a loaded machine)")
+    ap.add_argument("--method", choices=["null", "em"], default=None, help="how the batch is fitted (default: learn's)")
     ap.add_argument("--evidence-only", action="store_true",
                     help="only fill the evidence cache, in priority order (first size, half-clean, the rest)")
     args = ap.parse_args()
@@ -115,7 +116,7 @@ def main() -> int:
     cache = work / f"evidence-{args.profile}-{args.seed}-{args.words}w.jsonl"
     out: dict = {"profile": args.profile, "seed": args.seed, "words_per_doc": args.words, "mode": config.mode,
                  "min_docs": args.min_docs, "min_confidence": args.min_confidence, "cpu_count": os.cpu_count(),
-                 "batches": [], "settings": Settings().as_header()}
+                 "batches": [], "method": args.method or ("em" if args.fast else "null")}
     spun_items = [item(f"spun/{i:04d}", st.spun) for i, st in enumerate(spun)]
     clean_items = [item(f"clean/{i:04d}", t) for i, t in enumerate(clean_texts)]
     if args.evidence_only:
@@ -128,7 +129,7 @@ def main() -> int:
         return 0
     for n in [] if args.restore_only else sizes:
         t0 = time.monotonic()
-        run = learn(items=spun_items[:n], config=config, cache_path=cache, jobs=args.jobs,
+        run = learn(items=spun_items[:n], config=config, cache_path=cache, jobs=args.jobs, method=args.method,
                     progress=lambda p: print(f"\r  evidence {p.done}/{p.total} ({p.words_per_second:.0f} words/s)",
                                              end="", file=sys.stderr, flush=True))
         print(file=sys.stderr)
@@ -145,7 +146,7 @@ def main() -> int:
             "recall_in_min_docs": round(learned_frequent / len(frequent), 3) if frequent else None,
             "computed": run.computed, "reused": run.reused, "seconds": round(time.monotonic() - t0, 1),
             "words_per_second": round(run.words_computed / run.seconds, 1) if run.computed and run.seconds else None,
-            "em_iterations": run.fit.iterations, "median_rate": sorted(run.fit.doc_rates)[n // 2],
+            "settings": run.fit.settings.as_header(), "iterations": run.fit.iterations, "median_rate": sorted(run.fit.doc_rates)[n // 2],
             "top": [[s.spun, s.original, s.confidence, s.documents, (s.spun, s.original) in gold] for s in sel[:25]],
             "wrong": [[s.spun, s.original, s.confidence, s.documents] for s in sel if (s.spun, s.original) not in gold][:25],
         }
@@ -154,8 +155,8 @@ def main() -> int:
 
     if half and not args.restore_only:
         mixed = spun_items[:half] + clean_items[:half]
-        run_mixed = learn(items=mixed, config=config, cache_path=cache, jobs=args.jobs)
-        run_all = learn(items=spun_items[: 2 * half], config=config, cache_path=cache, jobs=args.jobs)
+        run_mixed = learn(items=mixed, config=config, cache_path=cache, jobs=args.jobs, method=args.method)
+        run_all = learn(items=spun_items[: 2 * half], config=config, cache_path=cache, jobs=args.jobs, method=args.method)
         g_mixed, _ = gold_of(spun[:half])
         g_all, _ = gold_of(spun[: 2 * half])
         sel_m = run_mixed.fit.select(args.min_docs, args.min_confidence)
@@ -175,7 +176,7 @@ def main() -> int:
 
         channel: tuple = ()
         if args.restore_only != "without":
-            run = learn(items=spun_items[: sizes[-1]], config=config, cache_path=cache, jobs=args.jobs)
+            run = learn(items=spun_items[: sizes[-1]], config=config, cache_path=cache, jobs=args.jobs, method=args.method)
             channel = tuple((s.spun, s.original, s.confidence) for s in run.fit.select(args.min_docs, args.min_confidence))
         deep = Config(n_threads=args.threads)
         with_ch = replace_config(deep, channel=channel) if channel else deep

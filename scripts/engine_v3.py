@@ -30,6 +30,22 @@ from unspin.engine.pipeline import finish  # noqa: E402
 from unspin.tuning import load_tuning  # noqa: E402
 
 NULL_OVERRIDE: list = []
+V3_OVERRIDE: dict = {}
+
+
+def _override(pairs: list[str]) -> dict:
+    """``key=value`` settings of engine v3 to try instead of the tuning file's (values as JSON)."""
+    fields = {f.name for f in dataclasses.fields(load_tuning().v3)}
+    out = {}
+    for pair in pairs:
+        key, _, raw = pair.partition("=")
+        if key not in fields:
+            raise SystemExit(f"--set {pair}: engine v3 has no setting {key!r} (settings: {sorted(fields)})")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
 
 
 def _register_words(docs: list[dict]) -> dict[str, int] | None:
@@ -79,7 +95,7 @@ def _metrics(d: dict, findings: list, edits: list, text: str) -> dict:
 def run_engine(d: dict, config: Config, engine: str):
     """The shipped pipeline's decision stage on a cached document, with engine v2 or v3."""
     base = load_tuning()
-    settings = dataclasses.replace(base, v3=dataclasses.replace(base.v3, engine=engine))
+    settings = dataclasses.replace(base, v3=dataclasses.replace(base.v3, **{**V3_OVERRIDE, "engine": engine}))
     return finish(_scored(d), config, settings=settings, null=NULL_OVERRIDE[0] if NULL_OVERRIDE else None)
 
 
@@ -89,6 +105,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
         from unspin.engine.null import parse_null
 
         NULL_OVERRIDE.append(parse_null(Path(args.null).read_text(encoding="utf-8"), args.null))
+    V3_OVERRIDE.update(_override(args.set))
     config = Config()
     table: dict[str, dict] = {}
     for d in docs:
@@ -97,6 +114,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
             prof = f"{prof}@{d['rate']:g}"  # the augmenters are cached at several densities
         if prof == "contentfarm" and d.get("rate"):
             prof = f"{prof}@{d['rate']:g}"
+        if d.get("density"):  # cache --densities: the share of all words asked for
+            prof = f"{d['profile']}@{d['density']:g}"
         if d.get("register"):
             prof = f"{prof}/{d['register']}"  # clean text of one register (cache --registers)
         row = table.setdefault(prof, {"texts": 0, "words": 0, "v2": {}, "v3": {}})
@@ -141,7 +160,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
         out[prof] = res
         print(prof, json.dumps(res))
     if args.json:
-        Path(args.json).write_text(json.dumps({"caches": [Path(c).name for c in args.cache], "settings": dataclasses.asdict(load_tuning().v3),
+        Path(args.json).write_text(json.dumps({"caches": [Path(c).name for c in args.cache],
+                                               "settings": {**dataclasses.asdict(load_tuning().v3), **V3_OVERRIDE},
                                                "rows": out}, indent=1) + "\n", encoding="utf-8")
 
 
@@ -156,6 +176,8 @@ def main() -> None:
     e.add_argument("cache", nargs="+")
     e.add_argument("--null", help="a null table for caches scored with other deep settings "
                    "(e.g. benchmarks/results/null-v1-scorer-bbfe14b.json); default: the shipped one")
+    e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="try an engine v3 setting instead of the tuning file's (repeatable), e.g. --set test=binomial")
     e.add_argument("--json")
     args = ap.parse_args()
     {"null": run_null, "evaluate": run_evaluate}[args.cmd](args)

@@ -32,7 +32,7 @@ import numpy as np
 
 from unspin import Config
 from unspin.bench.corpus import default_corpus_path, first_words, load_corpus, register_documents, sample
-from unspin.bench.sweep import PPS_PHRASES, pps_phrase_documents
+from unspin.bench.sweep import PPS_PHRASES, pps_phrase_documents, rates_for
 from unspin.bench.funnel import funnel_of_run
 from unspin.bench.metrics import changed_words, exact_restorations, span_counts
 from unspin.engine.candidates import Candidate, Slot
@@ -101,28 +101,33 @@ def build_cache(args: argparse.Namespace) -> None:
     with gzip.open(out, mode, encoding="utf-8") as fh:
         if not done:
             fh.write(json.dumps({"magic": "unspin-decision-cache", "format": CACHE_FORMAT, "split": args.split,
-                                 "profiles": list(profiles), "words": args.words, "docs": args.docs, "rates": args.rates,
+                                 "profiles": list(profiles), "words": args.words, "docs": args.docs, "rates": args.rates, "densities": args.densities,
                                  "registers": args.registers,
                                  "date": datetime.date.today().isoformat(),
                                  "scorer_settings": scorer_settings()}) + "\n")
+        # --densities: each profile's rate for a share of ALL words, measured on every document's text
+        # (the same on every shard); the record keeps both
+        cut_texts = [first_words(d.text, args.words) for d in docs]
+        by_density = {p: rates_for(p, args.densities, cut_texts) for p in profiles} if args.densities else {}
         for i, d in enumerate(docs):
             if i % args.shards != args.shard:
                 continue
-            text = first_words(d.text, args.words)
-            jobs = [("clean", text, [], 0.0)] if args.clean else []
+            text = cut_texts[i]
+            jobs = [("clean", text, [], 0.0, None)] if args.clean else []
             for pi, profile in enumerate(profiles):
-                rate = args.rates[(i + pi) % len(args.rates)]
+                density = args.densities[(i + pi) % len(args.densities)] if args.densities else None
+                rate = by_density[profile][density] if args.densities else args.rates[(i + pi) % len(args.rates)]
                 st = spin(text, profile=profile, rate=rate, seed=1000 + i)
-                jobs.append((profile, st.spun, [[e.spun_start, e.spun_end, e.original_text] for e in st.edits], rate))
+                jobs.append((profile, st.spun, [[e.spun_start, e.spun_end, e.original_text] for e in st.edits], rate, density))
             if i < len(pps_docs):
                 st = pps_docs[i]
-                jobs.append((PPS_PHRASES, st.spun, [[e.spun_start, e.spun_end, e.original_text] for e in st.edits], 0.0))
-            for profile, text, gold, rate in jobs:
+                jobs.append((PPS_PHRASES, st.spun, [[e.spun_start, e.spun_end, e.original_text] for e in st.edits], 0.0, None))
+            for profile, text, gold, rate, density in jobs:
                 if (profile, i) in done:
                     continue
                 sc = score(text, config)
                 words += sc.words
-                rec = {"doc": i, "id": d.id, "register": registers[i], "profile": profile, "rate": rate, "text": text, "gold": gold, "words": sc.words,
+                rec = {"doc": i, "id": d.id, "register": registers[i], "profile": profile, "rate": rate, "density": density, "text": text, "gold": gold, "words": sc.words,
                        "scorer": sc.scorer, "slots": [_slot_record(k, x) for k, seg in enumerate(sc.segments) for x in seg]}
                 fh.write(json.dumps(rec) + "\n")
                 fh.flush()
@@ -401,6 +406,9 @@ def main() -> None:
     c.add_argument("--docs", type=int, default=24)
     c.add_argument("--rates", type=_rate, nargs="+", default=[None],
                    help="spin rates, cycled over documents; 'default' = the profile's own (about 18%% of words)")
+    c.add_argument("--densities", type=float, nargs="+", default=None,
+                   help="shares of ALL words to spin, cycled over documents (each profile's rate is measured "
+                        "for them, as in unspin bench --sweep); instead of --rates")
     c.add_argument("--out", default="benchmarks/cache/deep-dev.jsonl.gz")
     c.add_argument("--resume", action="store_true")
     c.add_argument("--split", default="dev", choices=["dev", "test"])

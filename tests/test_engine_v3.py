@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from unspin.tuning import load_tuning
 from unspin.engine.infer import document_test, local_fdr, pooled_local_fdr, report_cutoff, spin_share
 from unspin.engine.null import NullTable, build_null, load_null, p_values, parse_null, slot_statistic, stratum
 from unspin.errors import DataError
@@ -69,12 +70,13 @@ def test_clean_documents_are_not_rejected(test_split_clean_slots: list) -> None:
 
     _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v4.*.jsonl.gz")))
     null = load_null()
-    tests = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None])
+    shipped = load_tuning().v3.test
+    tests = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None], test=shipped)
              for d in docs if d["profile"] == "clean"]
     # at most one of 30 suspicious or high (measured: one clean text at p = 2.5e-4; the target,
     # <= 1% of clean texts, needs far more than 30 texts to check: BENCHMARKS.md)
     assert sum(t < 1e-3 for t in tests) <= 1
-    spun = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None])
+    spun = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None], test=shipped)
             for d in docs if d["profile"] == "contentfarm"]
     assert sum(t < 1e-3 for t in spun) >= 0.9 * len(spun)
 
@@ -191,6 +193,26 @@ def test_document_test() -> None:
     assert document_test([0.5] * 100) == 1.0
     assert document_test([0.01] * 5 + [0.5] * 95) == pytest.approx(0.56, abs=0.02)  # 5 of 100 at alpha 0.05
     assert document_test([0.01] * 30 + [0.5] * 70) < 1e-10
+
+
+@pytest.mark.parametrize("test", ["binomial", "multi"])
+def test_document_test_is_valid_on_uniform_p_values(test: str) -> None:
+    """Documents with nothing spun (uniform p-values) are rejected at most as often as the level."""
+    rnd = random.Random(5)
+    runs = 4000
+    p = [document_test([rnd.random() for _ in range(rnd.randint(50, 400))], test=test) for _ in range(runs)]
+    for level in (0.001, 0.01, 0.05):
+        share = sum(v <= level for v in p) / runs
+        assert share <= level + 3 * math.sqrt(level * (1 - level) / runs), (level, share)
+
+
+def test_multi_test_sees_a_few_overwhelming_slots() -> None:
+    """Three slots at p = 1e-4 among 200: the 0.05 count alone cannot see them, the 0.001 count can."""
+    p = [1e-4] * 3 + [0.06 + 0.94 * k / 197 for k in range(197)]
+    assert document_test(p, test="binomial") > 0.5
+    assert document_test(p, test="multi") < 0.01
+    with pytest.raises(ValueError):
+        document_test(p, test="fisher")
 
 
 def test_strata_and_statistic_of_cached_slots(test_split_clean_slots: list) -> None:

@@ -99,6 +99,10 @@ class RiskModel:
     min_findings: int  # fewer findings never rate above "low" (deep mode)
 
 
+#: engine v3's document tests (:func:`unspin.engine.infer.document_test`)
+DOCUMENT_TESTS = ("binomial", "multi")
+
+
 @dataclass(frozen=True)
 class EngineV3:
     """Engine v3's settings (:mod:`unspin.engine.null`, :mod:`unspin.engine.infer`): all fixed a priori.
@@ -108,7 +112,10 @@ class EngineV3:
     (:func:`unspin.engine.infer.pooled_local_fdr`). ``fdr_level`` and ``rule``: which spans are reported (:func:`unspin.engine.infer.report_cutoff`:
     "local", each span's local fdr at most the level; "mean", the spans' mean). ``storey_lambda``: the
     spun-share estimator's lambda. ``test_alpha``: the document test counts slots with p at most
-    this. ``risk_p_cuts``: (p-value, level) pairs, strictest first.
+    this. ``risk_p_cuts``: (p-value, level) pairs, strictest first. ``rewrite_fdr`` (default: the
+    fdr level) and ``rewrite_gain``: a reported span is rewritten when its own local fdr is at most
+    ``rewrite_fdr`` and its best original's log-odds against the text exceed ``rewrite_gain``.
+    ``test``: the document test (:func:`unspin.engine.infer.document_test`).
     """
 
     engine: str = "v3"
@@ -118,6 +125,9 @@ class EngineV3:
     risk_p_cuts: tuple[tuple[float, str], ...] = ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
     rule: str = "local"
     pool: bool = False
+    rewrite_fdr: float | None = None
+    rewrite_gain: float = 0.0
+    test: str = "binomial"
 
 
 @dataclass(frozen=True)
@@ -170,10 +180,14 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
         v3 = EngineV3(str(e.get("engine", "v2")), float(e.get("fdr_level", 0.2)), float(e.get("storey_lambda", 0.5)),
                       float(e.get("test_alpha", 0.05)),
                       tuple((float(c), str(n)) for c, n in e.get("risk_p_cuts", EngineV3.risk_p_cuts)),
-                      str(e.get("rule", "local")), bool(e.get("pool", False)))
+                      str(e.get("rule", "local")), bool(e.get("pool", False)),
+                      None if e.get("rewrite_fdr") is None else float(e["rewrite_fdr"]), float(e.get("rewrite_gain", 0.0)),
+                      str(e.get("test", "binomial")))
         if v3.engine not in ("v2", "v3") or not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
-                or v3.rule not in ("local", "mean"):
-            raise ValueError(f"engine_v3: engine must be v2 or v3, rule local or mean, and levels in (0, 1), got {e}")
+                or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
+                or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
+            raise ValueError(f"engine_v3: engine must be v2 or v3, rule local or mean, test one of {DOCUMENT_TESTS}, "
+                             f"and levels in (0, 1), got {e}")
         r = raw["risk"]["values"]
         risk = RiskModel(float(r["score_scale"]), tuple((float(c), str(n)) for c, n in r["cuts"]), int(r["min_findings"]))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -70,9 +70,12 @@ class _Bar:
 @click.option("--all-candidates", is_flag=True,
               help="Deep mode: rescore the best 4 candidates per slot with the whole right context, "
                    "not only the best one (more evidence per document; slower).")
+@click.option("--method", type=click.Choice(["null", "em"]), default=None,
+              help="How the batch is fitted: null = p-values against clean text, each swap pooled over the batch "
+                   "(default in deep mode); em = the batch EM (default with --fast or --all-candidates).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or skip log.")
 def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confidence, fast, model, max_words,
-                  all_candidates, quiet) -> None:
+                  all_candidates, method, quiet) -> None:
     """Learn the dictionary of the spinner that wrote the documents in DIR|FILES.
 
     Every document is scored once (deep mode: the language model's evidence for each
@@ -112,7 +115,7 @@ def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confid
     bar.words_reused = sum(it.words for it in items if it.sha256 in cached)
     del cached
     run = learn(items=items, config=config, cache_path=cache, jobs=jobs, scheduler=scheduler,
-                log=log, progress=bar, full_rescoring=all_candidates)
+                log=log, progress=bar, full_rescoring=all_candidates, method=method)
     if run.failed and not run.used:
         from ..errors import UnspinError
 

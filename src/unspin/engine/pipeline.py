@@ -238,7 +238,8 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
         # level); rewrite only those whose own local fdr is at most the level and whose original
         # beats the text: a highlighted word costs the reader a look, a wrong change costs the text.
         threshold = 1.0 - v3.cutoff - 1e-12
-        rewrite_fdr = tuned.v3.fdr_level
+        rewrite_fdr = tuned.v3.fdr_level if tuned.v3.rewrite_fdr is None else tuned.v3.rewrite_fdr
+        edit_margin = tuned.v3.rewrite_gain
     elif model is not None:
         per_segment = _learned_decisions(scored, config, model, tuned.infer)
         edit_margin = float(tuned.infer.get("edit_margin", 0.0))
@@ -390,7 +391,7 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
             decisions.append(Decision(x.slot, 1.0 - fdr, ranked, gain, evidence))
         out.append(decisions)
     cutoff = report_cutoff([f for f in fdrs if f is not None], settings.fdr_level, settings.rule)
-    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha), cutoff)
+    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha, settings.test), cutoff)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from .. import __version__
 from ..config import Config
 from ..errors import InputError
 
-EVIDENCE_FORMAT = 1
+EVIDENCE_FORMAT = 2  # 2: each slot's kind (engine v3's null stratum)
 CONTEXT_CHARS = 40
 UNSCORED_BELOW = -1e8  # candidate scores at or below this were never priced by the LM
 
@@ -43,7 +43,8 @@ class SlotEvidence:
     """One scored slot: offsets into the document, wording, context, and candidate evidence.
 
     ``cands`` holds ``(candidate text, margin, lexicon prior)``; margin > 0 means the LM
-    prefers the candidate to the text in this context.
+    prefers the candidate to the text in this context. ``kind`` is the slot's stratum in engine
+    v3's null (:func:`unspin.engine.null.stratum`), so its p-value can be read without the text.
     """
 
     start: int
@@ -52,6 +53,7 @@ class SlotEvidence:
     left: str
     right: str
     cands: tuple[tuple[str, float, float], ...]
+    kind: str = "content"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,7 @@ class DocEvidence:
             "name": self.name,
             "words": self.words,
             "inc": self.incomplete,
-            "slots": [[s.start, s.end, s.text, s.left, s.right, [list(c) for c in s.cands]] for s in self.slots],
+            "slots": [[s.start, s.end, s.text, s.left, s.right, [list(c) for c in s.cands], s.kind] for s in self.slots],
         }
         return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
 
@@ -85,8 +87,9 @@ class DocEvidence:
         if not isinstance(rec, dict) or rec.get("f") != EVIDENCE_FORMAT:
             raise ValueError("not an evidence record of this format")
         slots = tuple(
-            SlotEvidence(int(a), int(b), str(t), str(lf), str(rt), tuple((str(c), float(m), float(p)) for c, m, p in cs))
-            for a, b, t, lf, rt, cs in rec["slots"]
+            SlotEvidence(int(a), int(b), str(t), str(lf), str(rt), tuple((str(c), float(m), float(p)) for c, m, p in cs),
+                         str(kind))
+            for a, b, t, lf, rt, cs, kind in rec["slots"]
         )
         return cls(str(rec["sha"]), str(rec["key"]), str(rec["name"]), int(rec["words"]), bool(rec["inc"]), slots)
 
@@ -148,6 +151,8 @@ def evidence_from_scored(scored: object, sha256: str, key: str, name: str) -> Do
     Only candidates the LM priced are kept; slots with none are dropped (they carry no
     evidence about any swap).
     """
+    from ..engine.null import stratum
+
     text: str = scored.text  # type: ignore[attr-defined]
     slots: list[SlotEvidence] = []
     for segment in scored.segments:  # type: ignore[attr-defined]
@@ -159,7 +164,7 @@ def evidence_from_scored(scored: object, sha256: str, key: str, name: str) -> Do
             if not cands:
                 continue
             left, right = _context(text, x.slot.start, x.slot.end)
-            slots.append(SlotEvidence(x.slot.start, x.slot.end, x.slot.text, left, right, tuple(cands)))
+            slots.append(SlotEvidence(x.slot.start, x.slot.end, x.slot.text, left, right, tuple(cands), stratum(x)))
     return DocEvidence(sha256, key, name, int(scored.words), bool(scored.incomplete), tuple(slots))  # type: ignore[attr-defined]
 
 

@@ -293,12 +293,16 @@ def learn(
     log: Callable[[str], None] | None = None,
     progress: Callable[[Progress], None] | None = None,
     full_rescoring: bool = False,
+    method: str | None = None,
 ) -> LearnRun:
     """Learn from the files at ``paths`` (or prepared ``items``): evidence per document, then EM.
 
     ``scheduler`` (``tcp://host:port``) or ``use_dask`` runs the per-document work on Dask;
     otherwise ``jobs`` local processes (1: in this process). ``full_rescoring``: see
-    :func:`unspin.learn.evidence.extract`. A document whose scoring fails (a model error, out
+    :func:`unspin.learn.evidence.extract`. ``method``: how the batch is fitted, ``"null"``
+    (:mod:`unspin.learn.pooled`: p-values against clean text, swaps pooled over the batch; the
+    default in deep mode) or ``"em"`` (:mod:`unspin.learn.em`; the default in fast mode and with
+    ``full_rescoring``, whose statistics the deep null does not describe). A document whose scoring fails (a model error, out
     of memory, a worker lost) is left out with its reason in ``LearnRun.failed`` (and
     ``log``); the run goes on and fits the others.
     """
@@ -345,6 +349,18 @@ def learn(
 
     used = [it for it in items if it.sha256 in cache]
     records = [replace(cache.get(it.sha256), name=it.name) for it in used]  # type: ignore[type-var]
-    fit = fit_batch(records, settings)
+    if method is None:
+        method = "null" if config.mode == "deep" and not full_rescoring else "em"
+    if method == "null":
+        if config.mode != "deep" or full_rescoring:
+            raise InputError("--method null needs deep-mode evidence with the engine's own rescoring "
+                             "(the clean-text null describes nothing else); use --method em")
+        from .pooled import fit_batch_null
+
+        fit = fit_batch_null(records)
+    elif method == "em":
+        fit = fit_batch(records, settings)
+    else:
+        raise InputError(f"unknown learning method {method!r}: use null or em")
     return LearnRun(fit, tuple(used), tuple(skipped), len(todo) - len(failures), len(items) - len(todo), key,
                     time.monotonic() - t0, prog.words, tuple(failures))
