@@ -279,6 +279,33 @@ def pool_by_swap(keys: Sequence[Hashable | None], p: Sequence[float | None], fdr
     return out
 
 
+#: a learned swap's confidence is capped here before it becomes odds (a dictionary may round to 1.0)
+MAX_CHANNEL_CONFIDENCE = 0.999
+
+
+def with_batch_evidence(fdr: float, confidence: float) -> float:
+    """A slot's local fdr when its best original is a swap learned from a batch (``unspin learn``).
+
+    The batch's verdict on the swap, confidence ``c`` = 1 - its pooled local fdr over the batch,
+    enters as a likelihood ratio c / (1 - c) on the alternative: the document's own share (the
+    prior) and the clean-text null are untouched (issue 14, step 6). In a clean document the
+    prior is small, so an ordinary occurrence of a learned wording is still not reported; in a
+    document spun by the same source it is.
+
+    >>> round(with_batch_evidence(0.5, 0.9), 3), with_batch_evidence(0.5, 0.0)
+    (0.1, 0.5)
+    """
+    if confidence <= 0.0:
+        return fdr
+    c = min(confidence, MAX_CHANNEL_CONFIDENCE)
+    if fdr >= 1.0:
+        return 1.0
+    if fdr <= 0.0:
+        return 0.0
+    odds = (1.0 - fdr) / fdr * c / (1.0 - c)
+    return float(1.0 / (1.0 + odds))
+
+
 def report_cutoff(fdrs: Sequence[float], level: float, rule: str = "mean") -> float:
     """The largest local fdr a document reports, for a false discovery level ``level``.
 

@@ -350,7 +350,7 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
     rewritten only when its original also beats the text.
     """
     from .features import lo_full, swap_key
-    from .infer import document_test, infer_document, local_fdr, pool_by_swap, report_cutoff, spin_share
+    from .infer import document_test, infer_document, local_fdr, pool_by_swap, report_cutoff, spin_share, with_batch_evidence
     from .null import p_values
 
     slots = [x for seg in scored.segments for x in seg]
@@ -366,6 +366,11 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
                 if p is not None and x.slot.candidates and sp.probs else None
                 for x, sp, p in zip(slots, post.posteriors, pv)]
         fdrs = pool_by_swap(keys, pv, fdrs, share)
+    if config.channel:
+        # a learned dictionary (unspin learn): the batch's evidence on the best original's swap
+        fdrs = [f if f is None or not x.slot.candidates or not sp.probs
+                else with_batch_evidence(f, x.slot.candidates[max(range(len(sp.probs)), key=sp.probs.__getitem__)].channel)
+                for x, sp, f in zip(slots, post.posteriors, fdrs)]
     out: list[list[Decision]] = []
     k = 0
     for segment in scored.segments:

@@ -1,7 +1,7 @@
 """Drive a learning run: read the batch, skip bad input, compute or reuse evidence, fit.
 
 I/O lives here (reading files, the evidence cache, processes, Dask); the model is
-:func:`unspin.learn.em.fit_batch`. The process that calls :func:`learn` is the only writer of
+:func:`unspin.learn.pooled.fit_batch_null` (deep mode) or :func:`unspin.learn.em.fit_batch`. The process that calls :func:`learn` is the only writer of
 the cache: local worker processes and Dask workers compute evidence and return it, the
 driver appends each record as it arrives. An interrupted run therefore keeps every finished
 document, and a re-run (or an enlarged batch) computes only the documents not in the cache.
