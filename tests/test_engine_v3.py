@@ -304,3 +304,11 @@ def test_a_learned_dictionary_sharpens_the_alternative_not_the_null() -> None:
         assert after.null_p_value == before.null_p_value
     words = sum(d["words"] for d in clean)
     assert extra <= max(1, words / 1000)  # at most about one more finding per 1,000 clean words
+
+
+def test_a_document_where_every_slot_looks_spun_is_decided() -> None:
+    """Share 1.0 (every p-value tiny) left no room for the null and crashed the pooled fdr."""
+    share = spin_share([1e-5] * 20)
+    assert share.share == 1.0
+    assert 0.0 <= pooled_local_fdr([1e-5] * 3, share) < 0.01
+    assert 0.0 <= local_fdr(1e-5, share) < 0.01

@@ -163,6 +163,9 @@ def feature_matrix(slots: Sequence, uni: Unigrams, rate: float, neighbours: Sequ
 
 #: Storey's lambda: p-values above it are taken to come (almost) only from unspun slots.
 STOREY_LAMBDA = 0.5
+#: The spun share used in the two-group model is at most this (a document in which every slot
+#: looks spun would otherwise leave no room for the null, and its log-odds no finite value).
+MAX_SHARE = 1.0 - 1e-6
 #: Grid of the alternative's Beta(a, 1) shape (the spun slots' p-value density a p^(a-1)).
 ALT_SHAPES = tuple(round(0.02 * k, 2) for k in range(1, 50))
 
@@ -217,7 +220,7 @@ def spin_share(p: Sequence[float], lam: float = STOREY_LAMBDA, floor: float = 0.
     small = sum(1 for v in p if v <= alpha)
     share = max(1.0 - pi0, (small - alpha * m) / ((1 - alpha) * m))
     low, high = 1.0 - min(1.0, hi_frac / (1 - lam)), max(share, 1.0 - min(1.0, lo_frac / (1 - lam)))
-    pi1 = max(share, floor / m)
+    pi1 = min(max(share, floor / m), MAX_SHARE)
     arr = np.clip(np.asarray(p, dtype=float), 1e-12, 1.0)
     logp = np.log(arr)
     best, best_ll = 1.0, -math.inf
@@ -232,7 +235,7 @@ def local_fdr(p: float, share: SpinShare, floor: float = 0.5) -> float:
     """Efron's local false discovery rate of one slot: P(not spun | its p-value)."""
     if share.slots == 0:
         return 1.0
-    pi1 = max(share.share, floor / share.slots)
+    pi1 = min(max(share.share, floor / share.slots), MAX_SHARE)
     a = share.shape
     f1 = a * max(p, 1e-12) ** (a - 1)
     return float((1 - pi1) / ((1 - pi1) + pi1 * f1))
@@ -248,7 +251,7 @@ def pooled_local_fdr(ps: Sequence[float], share: SpinShare, floor: float = 0.5) 
     """
     if share.slots == 0 or not ps:
         return 1.0
-    pi1 = max(share.share, floor / share.slots)
+    pi1 = min(max(share.share, floor / share.slots), MAX_SHARE)
     a = share.shape
     log_f1 = sum(math.log(a) + (a - 1) * math.log(max(p, 1e-12)) for p in ps)
     log_odds = math.log(pi1) - math.log(1 - pi1) + log_f1
