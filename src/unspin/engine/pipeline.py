@@ -403,31 +403,21 @@ class V3Document:
 
 
 def _pooled_evidence(scored: Scored) -> dict[tuple[str, str], tuple[float, int]]:
-    """Sum and count of LM log-ratios (candidate vs text) per (spun surface, candidate).
+    """The same swap elsewhere in the document (:func:`unspin.engine.features.pooled`), with the
+    unclipped log-odds the noisy channel's ``pool_weight`` was tuned on."""
+    from .features import pooled
 
-    Spinners reuse one favourite synonym per word, so the same swap recurs through a
-    document; each occurrence's context is evidence about the others.
-    """
-    acc: dict[tuple[str, str], list[float]] = {}
-    for segment in scored.segments:
-        for x in segment:
-            key = x.slot.text.lower()
-            for c, sc in zip(x.slot.candidates, x.cands):
-                if is_scored(sc):
-                    acc.setdefault((key, c.text.lower()), []).append(sc - x.keep)
-    return {k: (sum(v), len(v)) for k, v in acc.items() if len(v) > 1}
+    return pooled([x for segment in scored.segments for x in segment], clip=False)
 
 
 def _bonus(x: ScoredSlot, pooled: dict[tuple[str, str], tuple[float, int]], weight: float) -> list[float]:
-    key = x.slot.text.lower()
+    """Per candidate: ``weight`` x the mean evidence for its swap at the document's other places."""
+    from .features import others_mean, swap_key
+
     out = []
-    for c, sc in zip(x.slot.candidates, x.cands):
-        total, n = pooled.get((key, c.text.lower()), (0.0, 0))
-        if n > 1 and is_scored(sc):
-            others = (total - (sc - x.keep)) / (n - 1)
-            out.append(weight * others)
-        else:
-            out.append(0.0)
+    for i, sc in enumerate(x.cands[: len(x.slot.candidates)]):
+        others = others_mean(pooled, swap_key(x, i), sc - x.keep) if is_scored(sc) else None
+        out.append(0.0 if others is None else weight * others)
     return out
 
 
