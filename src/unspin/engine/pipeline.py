@@ -425,8 +425,57 @@ def analyse(
     text: str, config: Config, scorer: Scorer | None = None, tuning: Tuning | None = None, deadline: float | None = None,
     progress: Progress | None = None,
 ) -> Analysis:
-    """Check ``text`` and compute the restoration edits (``deadline``, ``progress``: see :func:`score`)."""
-    return finish(score(text, config, scorer, deadline, progress), config, tuning)
+    """Check ``text`` and compute the restoration edits (``deadline``, ``progress``: see :func:`score`;
+    an allow list, ``config.allow``: see :func:`allow_listed`)."""
+    scored = score(text, config, scorer, deadline, progress)
+    if config.allow:
+        return allow_listed(scored, config, tuning)
+    return finish(scored, config, tuning)
+
+
+def allow_listed(scored: Scored, config: Config, tuning: Tuning | None = None) -> Analysis:
+    """The analysis of a text whose allow-listed phrases (``config.allow``, phrases normal in
+    the user's field) must neither be reported nor raise the document's rank or risk.
+
+    Findings and edits: a slot whose text is allowed (compared by :func:`unspin.text.phrase_key`)
+    is left out before anything is decided, so it is never reported or rewritten and is no
+    evidence about the rest of the text. Score and risk: :func:`unspin.scoring.document_verdict`,
+    the one rule, over the findings that remain, with each mode's document-level statistic
+    taken without the allowed slots but never more suspicious than with them:
+
+    * deep mode's score is the remaining findings' density (engine v2 and the noisy channel
+      take the risk from it too);
+    * fast mode's score comes from the screening model over every checked slot, not from the
+      findings, and engine v3's risk from its test against clean text over every slot. Both
+      are recomputed without the allowed slots, which removes what they contributed; but a
+      statistic over fewer slots can also move up (the screening model is not monotone in
+      its rates, and the null test over fewer slots is a little less diluted), so the less
+      suspicious of the two values is kept (fast: the score with its ``clean_p``; v3: the
+      larger p-value). Allow-listing a phrase can lower a verdict, never raise it.
+
+    The remaining findings, the edits and ``spin_share`` are those of the text without the
+    allowed slots. Scoring is done once; only the cheap decision stage runs twice.
+    """
+    from dataclasses import replace
+
+    from ..text import phrase_key
+
+    allowed = frozenset(phrase_key(a) for a in config.allow)
+    kept = tuple(tuple(x for x in seg if phrase_key(x.slot.text) not in allowed) for seg in scored.segments)
+    if sum(map(len, kept)) == sum(map(len, scored.segments)):  # no allowed phrase among the slots
+        return finish(scored, config, tuning)
+    analysis = finish(replace(scored, segments=tuple(seg for seg in kept if seg)), config, tuning)
+    mine, full = analysis.report, finish(scored, config, tuning).report
+    screen, clean_p = mine.score, mine.clean_p
+    if mine.clean_p is not None and full.clean_p is not None and full.clean_p > mine.clean_p:
+        screen, clean_p = full.score, full.clean_p
+    null_p = mine.null_p_value
+    if null_p is not None and full.null_p_value is not None:
+        null_p = max(null_p, full.null_p_value)
+    value, risk = document_verdict(mine.findings, mine.words, mine.mode, screen if mine.mode == "fast" else None,
+                                   null_p)
+    report = replace(mine, score=value, risk=risk, clean_p=clean_p, null_p_value=null_p)
+    return Analysis(report, analysis.edits)
 
 
 def _finding(doc: Document, d: Decision) -> Finding:
