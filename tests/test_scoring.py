@@ -103,6 +103,12 @@ def test_a_document_whose_only_findings_are_allowed_is_not_rated_by_them(engine:
     assert (after.report.score, after.report.risk) == (0.0, "clean")
     if engine == "v3":
         assert after.report.null_p_value == 1.0
+    order = ("clean", "low", "suspicious", "high")
+    for allow in (("grew",), ("fast",)):  # allowing clean-looking words: the verdict may fall, never rise
+        other = analyse(text, Config(mode="deep", allow=allow), scorer=_FirmScorer(), tuning=tuning).report
+        assert other.score <= before.report.score and order.index(other.risk) <= order.index(before.report.risk)
+        if engine == "v3":
+            assert other.null_p_value >= before.report.null_p_value
 
 
 def test_allowed_swaps_do_not_raise_the_fast_screen() -> None:

@@ -441,23 +441,26 @@ def allow_listed(scored: Scored, config: Config, tuning: Tuning | None = None) -
     is left out before anything is decided, so it is never reported or rewritten and is no
     evidence about the rest of the text. Score and risk: :func:`unspin.scoring.document_verdict`,
     the one rule, over the findings that remain, with each mode's document-level statistic
-    taken without the allowed slots but never more suspicious than with them:
+    taken without the allowed slots:
 
     * deep mode's score is the remaining findings' density (engine v2 and the noisy channel
       take the risk from it too);
     * fast mode's score comes from the screening model over every checked slot, not from the
-      findings, and engine v3's risk from its test against clean text over every slot. Both
-      are recomputed without the allowed slots, which removes what they contributed; but a
-      statistic over fewer slots can also move up (the screening model is not monotone in
-      its rates, and the null test over fewer slots is a little less diluted), so the less
-      suspicious of the two values is kept (fast: the score with its ``clean_p``; v3: the
-      larger p-value). Allow-listing a phrase can lower a verdict, never raise it.
+      findings (it is recomputed with its ``clean_p``), and engine v3's risk from its test
+      against clean text over every slot (recomputed: the p-value).
 
-    The remaining findings, the edits and ``spin_share`` are those of the text without the
-    allowed slots. Scoring is done once; only the cheap decision stage runs twice.
+    Leaving slots out removes what they contributed, but a verdict over fewer slots can also
+    move up: the screening model is not monotone in its rates, the null test over fewer slots
+    is less diluted, and the rest's findings can be surer without them. So each part of the
+    verdict is the less suspicious of its value without and with the allowed slots (the fast
+    score goes with its ``clean_p``; v3's p-value is the larger): allow-listing a phrase can
+    lower a verdict, never raise it. The remaining findings, the edits and ``spin_share`` are
+    those of the text without the allowed slots. Scoring is done once; the decision stage runs
+    a second time only when an allowed phrase occurs.
     """
     from dataclasses import replace
 
+    from ..results import RISK_LEVELS
     from ..text import phrase_key
 
     allowed = frozenset(phrase_key(a) for a in config.allow)
@@ -474,6 +477,8 @@ def allow_listed(scored: Scored, config: Config, tuning: Tuning | None = None) -
         null_p = max(null_p, full.null_p_value)
     value, risk = document_verdict(mine.findings, mine.words, mine.mode, screen if mine.mode == "fast" else None,
                                    null_p)
+    value = min(value, full.score)
+    risk = min(risk, full.risk, key=RISK_LEVELS.index)
     report = replace(mine, score=value, risk=risk, clean_p=clean_p, null_p_value=null_p)
     return Analysis(report, analysis.edits)
 
