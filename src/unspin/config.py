@@ -36,8 +36,9 @@ class Config:
                      the learned confidence; the language model still decides in context.
     allow:           an allow list (``unspin screen --allow``): phrases normal in the user's
                      field. A span whose text is one of them (compared by ``text.phrase_key``)
-                     is not checked at all: never reported or rewritten, and no evidence for the
-                     document's score, risk or p-values (see ``engine.pipeline.score``).
+                     is not checked: never reported or rewritten, and no evidence for the
+                     document's score, risk or p-values; allowing phrases never makes a verdict
+                     more suspicious (``engine.pipeline.allow_listed``).
     """
 
     mode: str = "deep"
