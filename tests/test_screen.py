@@ -27,10 +27,13 @@ from unspin.engine.screen import (
     Calibration,
     fast_document_score,
     features_from_stats,
+    fit_discriminant,
     load_screen_model,
+    model_document,
     parse_screen_model,
     read_screen_model,
     stretch_stats,
+    write_screen_model,
 )
 from unspin.errors import DataError
 from unspin.lexicon import load_lexicon
@@ -264,3 +267,32 @@ def test_unreadable_or_missing_model_file_is_refused(tmp_path):
     good.write_text(json.dumps(_shipped()), encoding="utf-8")
     assert read_screen_model(good).bias == load_screen_model().bias
     assert parse_screen_model(_shipped()).weights == load_screen_model().weights
+
+
+def test_the_writer_is_the_parser_inverse_and_gives_the_shipped_file_back(tmp_path):
+    from unspin.datafiles import path
+
+    shipped = path(SCREEN_FILE).read_text(encoding="utf-8")
+    assert json.dumps(model_document(load_screen_model()), indent=1) + "\n" == shipped
+    out = tmp_path / "screen.json"
+    write_screen_model(load_screen_model(), out)
+    assert out.read_text(encoding="utf-8") == shipped
+    assert read_screen_model(out) == load_screen_model()
+
+
+def test_fit_discriminant_separates_what_it_is_shown():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows, y = [], []
+    for k in range(200):
+        spun = k % 2
+        row = [float(rng.integers(5, 50)) for _ in STATS]
+        row[STATS.index("words")] = 300.0
+        row[STATS.index("gain_gt2")] = float(rng.normal(30 if spun else 10, 5))  # spun text: more strong originals
+        rows.append(row)
+        y.append(float(spun))
+    y_ = np.array(y)
+    d = fit_discriminant(rows, y_, np.ones(len(rows)), 3e-3).values(rows)
+    assert d[y_ == 1].min() > d[y_ == 0].max() - 1.0 and d[y_ == 1].mean() > d[y_ == 0].mean() + 2.0
+

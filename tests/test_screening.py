@@ -66,6 +66,26 @@ def test_allow_list_silences_list_matches_and_model_findings() -> None:
     assert Matcher((), allow=["random forest"]).allowed("Random\nforest")
 
 
+def test_allowed_phrases_raise_neither_findings_nor_score_nor_risk_of_a_row() -> None:
+    """The row's verdict is the engine's with the allow list (Config.allow), not the verdict of
+    all findings with the allowed ones dropped afterwards: fast mode's score is the screening
+    model's over every checked word, which the allowed swaps raised here without being findings."""
+    from unspin.api import check
+    from unspin.config import Config
+    from unspin.spinner import spin
+
+    spun = spin(corpus_texts(1, 300, 600)[0], profile="synonymizer", seed=0)
+    swaps = tuple(sorted({e.spun_text.lower() for e in spun.edits}))
+    plain = screen_document("doc.txt", spun.spun.encode(), ScreenOptions())
+    row = screen_document("doc.txt", spun.spun.encode(), ScreenOptions(allow=swaps))
+    assert plain["risk"] in ("suspicious", "high") and row["risk"] == "clean"
+    assert row["score"] < plain["score"] and row["cleanP"] > plain["cleanP"]
+    report = check(spun.spun, Config(mode="fast", allow=swaps))
+    assert (row["score"], row["risk"], row["cleanP"], row["flagged"]) == (report.score, report.risk, report.clean_p,
+                                                                          report.flagged)
+    assert not {f["text"].lower() for f in row["findings"]} & set(swaps) and "silenced" not in row
+
+
 def test_sentence_around_highlights_the_span() -> None:
     text = "One sentence here. The huge information\nis big. Three!"
     s, o = sentence_around(text, text.index("huge"), text.index("huge") + 16)

@@ -389,6 +389,51 @@ def test_upload_extracts_text_without_touching_the_disk(api: TestClient) -> None
     assert r.json()["text"] == "just text"
 
 
+# -- request fields: one description, documented and checked ----------------------------------
+
+
+def test_request_schemas_use_only_what_the_validator_enforces() -> None:
+    from unspin.serve.params import FIELDS, KEYWORDS, TYPES
+
+    for name, f in FIELDS.items():
+        assert set(f.schema) <= KEYWORDS, (name, set(f.schema) - KEYWORDS)
+        assert f.schema.get("type", "string") in TYPES or "enum" in f.schema, name
+
+
+SAMPLES = (-1, 0, 0.5, 1, 1.5, 5, 50, 51, 10**9, True, False, None, "x", "fast", "deep", "turbo", [], {})
+
+
+@pytest.mark.parametrize("request_name", ["CheckRequest", "RestoreRequest", "TraceRequest"])
+def test_routes_refuse_exactly_what_the_openapi_document_refuses(request_name: str) -> None:
+    """Every field of every request body, with values inside, at and beyond its bounds and of
+    the wrong type: the check the routes run agrees with the published schema (jsonschema)."""
+    from unspin.serve.params import check_request
+
+    schema = spec()["components"]["schemas"][request_name]
+    validator = jsonschema.Draft202012Validator(schema)
+    for field in schema["properties"]:
+        for value in SAMPLES:
+            doc = {"text": "A firm.", field: value}
+            published = validator.is_valid(doc)
+            try:
+                check_request(doc, request_name)
+                checked = True
+            except ApiError as exc:
+                checked = False
+                assert exc.status == 422 and repr(field) in exc.message and "\n" not in exc.message
+            assert checked == published, (field, value, published)
+    assert not validator.is_valid({}) and not validator.is_valid({"text": "x", "colour": 1})
+
+
+def test_field_errors_say_what_fits(api: TestClient) -> None:
+    body = assert_error(api.post("/v1/check", json={"text": "x", "threshold": 0}), 422, "threshold", "(0, 1)", "got 0")
+    assert "\n" not in body["error"]["message"]
+    assert_error(api.post("/v1/check", json={"text": "x", "mode": "turbo"}), 422, "'deep' or 'fast'", "turbo")
+    assert_error(api.post("/v1/restore", json={"text": "x", "useIndex": "yes"}), 422, "useIndex", "true or false")
+    assert_error(api.post("/v1/check", json={"text": "x", "maxWords": 2.5}), 422, "maxWords", "integer of at least 1")
+    assert_error(api.post("/v1/check", json={"text": "x", "top": 3}), 422, "unknown", "top", "known: maxWords")
+
+
 # -- deep mode (the neural model) -------------------------------------------------------------
 
 

@@ -34,6 +34,11 @@ class Config:
     channel:         a learned spinner dictionary, (spun, original, confidence) triples
                      (``unspin learn``; ``--channel``): extra candidates whose channel prior is
                      the learned confidence; the language model still decides in context.
+    allow:           an allow list (``unspin screen --allow``): phrases normal in the user's
+                     field. A span whose text is one of them (compared by ``text.phrase_key``)
+                     is not checked: never reported or rewritten, and no evidence for the
+                     document's score, risk or p-values; allowing phrases never makes a verdict
+                     more suspicious (``engine.pipeline.allow_listed``).
     """
 
     mode: str = "deep"
@@ -46,12 +51,13 @@ class Config:
     n_threads: int | None = None
     user_pairs: tuple[tuple[str, str], ...] = ()
     channel: tuple[tuple[str, str, float], ...] = ()
+    allow: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name, kind in (
             ("mode", str), ("model", str), ("lexicon", str), ("flag_threshold", (int, float)),
             ("segment_words", int), ("max_candidates", (int, type(None))), ("max_words", (int, type(None))),
-            ("n_threads", (int, type(None))), ("user_pairs", tuple),
+            ("n_threads", (int, type(None))), ("user_pairs", tuple), ("allow", tuple),
         ):
             value = getattr(self, name)
             if not isinstance(value, kind) or isinstance(value, bool):
@@ -71,6 +77,9 @@ class Config:
             check_channel(self.channel)
         if self.max_words is not None and self.max_words < 1:
             raise ConfigError(f"max_words must be at least 1, got {self.max_words}")
+        for phrase in self.allow:
+            if not isinstance(phrase, str) or not phrase_key(phrase):
+                raise ConfigError(f"allow must hold non-empty phrases, got {phrase!r}")
 
 
 def replace_config(config: Config, **changes: object) -> Config:

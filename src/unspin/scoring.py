@@ -3,7 +3,10 @@
 Paths: the engine in deep mode (score from the findings), the engine in fast mode (score from
 the fast screening model over the whole document, computed by ``engine/screen.py``), the
 source-aided restoration (``api.restore_from_index``: engine findings outside the aligned
-passages plus source-aligned findings), and later screening and learned dictionaries.
+passages plus source-aligned findings), a check with an allow list
+(``engine.pipeline.allow_listed``: the findings left once the allowed phrases are left out,
+each mode's document statistic never more suspicious than without the allow list), and later
+learned dictionaries.
 
 The rule::
 

@@ -130,14 +130,49 @@ def swap_key(x, i: int) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     return x.slot.text.lower(), x.slot.candidates[i].text.lower()
 
 
-def pooled(slots: Sequence) -> dict[tuple[str, str], tuple[float, int]]:
-    """Sum and count of ``lo_full`` per swap over a document's slots."""
+def pooled(slots: Sequence, clip: bool = True) -> dict[tuple[str, str], tuple[float, int]]:
+    """The same swap elsewhere in the document: sum and count of the language model's log-odds
+    (candidate vs text) per swap (:func:`swap_key`), over the scored candidates of ``slots``.
+
+    Spinners reuse one favourite synonym per word, so the same swap recurs through a document;
+    each occurrence's context is evidence about the others (:func:`others_mean`). The one
+    home of that evidence, for both deciders. ``clip``: each value clipped to +-:data:`CLIP`,
+    i.e. ``lo_full`` (the learned decision's ``pool_mean``/``pool_n`` features); the noisy
+    channel's ``pool_weight`` (``engine/decode.py``) was tuned on the unclipped log-odds, so
+    it passes ``clip=False`` (the two differ only where a log-odds exceeds +-CLIP).
+
+    >>> from unspin.engine.candidates import Candidate, Slot
+    >>> from unspin.engine.scored import ScoredSlot
+    >>> def at(k, lo):
+    ...     return ScoredSlot(Slot(k, k + 1, 5 * k, 5 * k + 4, "Firm", (Candidate("company", "company", 0.5),)),
+    ...                       -10.0, (-10.0 + lo,), False)
+    >>> pooled([at(0, 20.0), at(1, 2.0)])
+    {('firm', 'company'): (17.0, 2)}
+    >>> pooled([at(0, 20.0), at(1, 2.0)], clip=False)
+    {('firm', 'company'): (22.0, 2)}
+    """
     acc: dict[tuple[str, str], list[float]] = {}
     for x in slots:
         for i in range(len(x.slot.candidates)):
-            if is_scored(x.cands[i]):
-                acc.setdefault(swap_key(x, i), []).append(lo_full(x, i))
+            sc = x.cands[i]
+            if is_scored(sc):
+                lo = sc - x.keep
+                acc.setdefault(swap_key(x, i), []).append(_clip(lo) if clip else lo)
     return {k: (sum(v), len(v)) for k, v in acc.items()}
+
+
+def others_mean(pool: dict[tuple[str, str], tuple[float, int]], key: tuple[str, str], own: float) -> float | None:
+    """Mean evidence for swap ``key`` at the document's other places: this occurrence's own
+    value ``own`` left out (it is evidence about the others, not about itself); None when the
+    swap occurs only here.
+
+    >>> others_mean({("firm", "company"): (6.0, 3)}, ("firm", "company"), 2.0)
+    2.0
+    >>> others_mean({("firm", "company"): (2.0, 1)}, ("firm", "company"), 2.0) is None
+    True
+    """
+    total, n = pool.get(key, (0.0, 0))
+    return (total - own) / (n - 1) if n > 1 else None
 
 
 def slot_features(
@@ -192,9 +227,10 @@ def slot_features(
         row[_IDX["channel"]] = float(getattr(c, "channel", 0.0) or 0.0)
         row[_IDX["capital"]] = float(x.mid_sentence_capital)
         row[_IDX["rate"]] = rate_logit
-        total, cnt = pool.get(swap_key(x, i), (0.0, 0))
+        key = swap_key(x, i)
+        total, cnt = pool.get(key, (0.0, 0))
         if scored and cnt > 1:
-            row[_IDX["pool_mean"]] = (total - los[i]) / (cnt - 1)
+            row[_IDX["pool_mean"]] = others_mean(pool, key, los[i])
             row[_IDX["pool_n"]] = math.log(cnt)
         elif not scored and cnt > 0:
             row[_IDX["pool_mean"]] = total / cnt

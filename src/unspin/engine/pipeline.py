@@ -409,31 +409,21 @@ class V3Document:
 
 
 def _pooled_evidence(scored: Scored) -> dict[tuple[str, str], tuple[float, int]]:
-    """Sum and count of LM log-ratios (candidate vs text) per (spun surface, candidate).
+    """The same swap elsewhere in the document (:func:`unspin.engine.features.pooled`), with the
+    unclipped log-odds the noisy channel's ``pool_weight`` was tuned on."""
+    from .features import pooled
 
-    Spinners reuse one favourite synonym per word, so the same swap recurs through a
-    document; each occurrence's context is evidence about the others.
-    """
-    acc: dict[tuple[str, str], list[float]] = {}
-    for segment in scored.segments:
-        for x in segment:
-            key = x.slot.text.lower()
-            for c, sc in zip(x.slot.candidates, x.cands):
-                if is_scored(sc):
-                    acc.setdefault((key, c.text.lower()), []).append(sc - x.keep)
-    return {k: (sum(v), len(v)) for k, v in acc.items() if len(v) > 1}
+    return pooled([x for segment in scored.segments for x in segment], clip=False)
 
 
 def _bonus(x: ScoredSlot, pooled: dict[tuple[str, str], tuple[float, int]], weight: float) -> list[float]:
-    key = x.slot.text.lower()
+    """Per candidate: ``weight`` x the mean evidence for its swap at the document's other places."""
+    from .features import others_mean, swap_key
+
     out = []
-    for c, sc in zip(x.slot.candidates, x.cands):
-        total, n = pooled.get((key, c.text.lower()), (0.0, 0))
-        if n > 1 and is_scored(sc):
-            others = (total - (sc - x.keep)) / (n - 1)
-            out.append(weight * others)
-        else:
-            out.append(0.0)
+    for i, sc in enumerate(x.cands[: len(x.slot.candidates)]):
+        others = others_mean(pooled, swap_key(x, i), sc - x.keep) if is_scored(sc) else None
+        out.append(0.0 if others is None else weight * others)
     return out
 
 
@@ -441,8 +431,62 @@ def analyse(
     text: str, config: Config, scorer: Scorer | None = None, tuning: Tuning | None = None, deadline: float | None = None,
     progress: Progress | None = None,
 ) -> Analysis:
-    """Check ``text`` and compute the restoration edits (``deadline``, ``progress``: see :func:`score`)."""
-    return finish(score(text, config, scorer, deadline, progress), config, tuning)
+    """Check ``text`` and compute the restoration edits (``deadline``, ``progress``: see :func:`score`;
+    an allow list, ``config.allow``: see :func:`allow_listed`)."""
+    scored = score(text, config, scorer, deadline, progress)
+    if config.allow:
+        return allow_listed(scored, config, tuning)
+    return finish(scored, config, tuning)
+
+
+def allow_listed(scored: Scored, config: Config, tuning: Tuning | None = None) -> Analysis:
+    """The analysis of a text whose allow-listed phrases (``config.allow``, phrases normal in
+    the user's field) must neither be reported nor raise the document's rank or risk.
+
+    Findings and edits: a slot whose text is allowed (compared by :func:`unspin.text.phrase_key`)
+    is left out before anything is decided, so it is never reported or rewritten and is no
+    evidence about the rest of the text. Score and risk: :func:`unspin.scoring.document_verdict`,
+    the one rule, over the findings that remain, with each mode's document-level statistic
+    taken without the allowed slots:
+
+    * deep mode's score is the remaining findings' density (engine v2 and the noisy channel
+      take the risk from it too);
+    * fast mode's score comes from the screening model over every checked slot, not from the
+      findings (it is recomputed with its ``clean_p``), and engine v3's risk from its test
+      against clean text over every slot (recomputed: the p-value).
+
+    Leaving slots out removes what they contributed, but a verdict over fewer slots can also
+    move up: the screening model is not monotone in its rates, the null test over fewer slots
+    is less diluted, and the rest's findings can be surer without them. So each part of the
+    verdict is the less suspicious of its value without and with the allowed slots (the fast
+    score goes with its ``clean_p``; v3's p-value is the larger): allow-listing a phrase can
+    lower a verdict, never raise it. The remaining findings, the edits and ``spin_share`` are
+    those of the text without the allowed slots. Scoring is done once; the decision stage runs
+    a second time only when an allowed phrase occurs.
+    """
+    from dataclasses import replace
+
+    from ..results import RISK_LEVELS
+    from ..text import phrase_key
+
+    allowed = frozenset(phrase_key(a) for a in config.allow)
+    kept = tuple(tuple(x for x in seg if phrase_key(x.slot.text) not in allowed) for seg in scored.segments)
+    if sum(map(len, kept)) == sum(map(len, scored.segments)):  # no allowed phrase among the slots
+        return finish(scored, config, tuning)
+    analysis = finish(replace(scored, segments=tuple(seg for seg in kept if seg)), config, tuning)
+    mine, full = analysis.report, finish(scored, config, tuning).report
+    screen, clean_p = mine.score, mine.clean_p
+    if mine.clean_p is not None and full.clean_p is not None and full.clean_p > mine.clean_p:
+        screen, clean_p = full.score, full.clean_p
+    null_p = mine.null_p_value
+    if null_p is not None and full.null_p_value is not None:
+        null_p = max(null_p, full.null_p_value)
+    value, risk = document_verdict(mine.findings, mine.words, mine.mode, screen if mine.mode == "fast" else None,
+                                   null_p)
+    value = min(value, full.score)
+    risk = min(risk, full.risk, key=RISK_LEVELS.index)
+    report = replace(mine, score=value, risk=risk, clean_p=clean_p, null_p_value=null_p)
+    return Analysis(report, analysis.edits)
 
 
 def _finding(doc: Document, d: Decision) -> Finding:

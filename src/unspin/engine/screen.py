@@ -24,6 +24,15 @@ The weights, the calibration and the settings the features depend on live in
 dev split of several registers (news, encyclopedic, scientific, technical, other) and the dev
 spinner profiles by ``scripts/fit_screen.py``.
 
+This module is the fast screen's one home, as ``tuning.py`` + ``engine/infer.py`` are the
+learned decision's: the statistics and features, the model's dataclasses, its parser (header
+checked by :func:`unspin.datafiles.check_header`) and writer (:func:`model_document`, the
+parser's inverse), its application (:meth:`ScreenModel.standing`) and the parts of its fit
+that need no benchmark data (:func:`fit_discriminant`, :func:`variance_model`,
+:meth:`Calibration.false_alarm_rate`). ``scripts/fit_screen.py`` keeps only what needs the
+benchmark corpora: scoring them, cutting units of a given length, choosing the prior on the
+dev registers, the report.
+
 >>> FEATURES[:3]
 ('gain_mean', 'gain_gt0', 'gain_gt2')
 >>> len(STATS) > len(FEATURES) > 10
@@ -32,11 +41,15 @@ True
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Mapping, Sequence
+
+import numpy as np
 
 from ..english import FUNCTION_WORDS
 from ..errors import DataError
@@ -84,6 +97,8 @@ FEATURES = tuple(_RATIOS)
 # extreme rates (one word, all function words) that the quadratic model must not extrapolate.
 Z_CLIP = 4.0
 CAL_KEYS = ("mu0", "tau0", "s0", "mu1", "tau1", "s1", "prior", "prior_slope")
+# Required provenance fields of the header (besides magic, format, version).
+PROVENANCE_KEYS = ("built", "script", "fitted_on", "split", "sources")
 
 
 @dataclass(frozen=True)
@@ -125,6 +140,27 @@ class Calibration:
         llr = (-0.5 * (d - self.mu1) ** 2 / v1 - 0.5 * math.log(v1)) - (-0.5 * (d - self.mu0) ** 2 / v0 - 0.5 * math.log(v0))
         return llr + self.prior + self.prior_slope * math.log(n / 1000.0)
 
+    def p_spun(self, d: float, words: int) -> float:
+        """P(spun | d, words): the score of a document with discriminant ``d``."""
+        return _sigmoid(self.log_odds(d, words))
+
+    def false_alarm_rate(self, words: int, cut: float) -> float:
+        """P(score >= ``cut``) for a clean text of ``words`` words under the fitted clean normal
+        (the fit keeps it under its target at every length).
+
+        >>> c = Calibration(0.0, 1.0, 0.0, 2.0, 1.0, 0.0, 0.0)  # P(spun) = 0.5 at d = 1
+        >>> round(c.false_alarm_rate(1000, 0.5), 4)  # P(N(0, 1) >= 1)
+        0.1587
+        """
+        lo, hi = self.mu0 - 50.0, self.mu0 + 50.0
+        if self.p_spun(hi, words) < cut:
+            return 0.0
+        for _ in range(60):  # the score is non-decreasing in d: bisect for the cut
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if self.p_spun(mid, words) < cut else (lo, mid)
+        sd = math.sqrt(self.tau0**2 + self.s0**2 / words)
+        return 0.5 * math.erfc((hi - self.mu0) / sd / math.sqrt(2))
+
     def clean_tail(self, d: float, words: int) -> float:
         """P(a clean text of ``words`` words has a discriminant >= ``d``): the document's
         p-value against clean text of its length, under the clean class's fitted
@@ -151,6 +187,16 @@ def expand(z: Sequence[float]) -> list[float]:
     """
     k = len(z)
     return [*z, *(z[i] * z[j] for i in range(k) for j in range(i, k))]
+
+
+def expand_matrix(z: np.ndarray) -> np.ndarray:
+    """:func:`expand` row by row (same order: z, then z_i * z_j for i <= j), for the fit.
+
+    >>> expand_matrix(np.array([[1.0, 2.0]])).tolist() == [expand([1.0, 2.0])]
+    True
+    """
+    iu = np.triu_indices(z.shape[1])
+    return np.hstack([z, (z[:, :, None] * z[:, None, :])[:, iu[0], iu[1]]])
 
 
 def n_inputs(k: int) -> int:
@@ -180,13 +226,12 @@ class ScreenModel:
 
     def score(self, feats: Mapping[str, float], words: int) -> float:
         """P(spun) in [0, 1] for a feature mapping of a text of ``words`` words."""
-        z = self.calibration.log_odds(self.discriminant(feats), words)
-        return _sigmoid(z)
+        return self.calibration.p_spun(self.discriminant(feats), words)
 
     def standing(self, feats: Mapping[str, float], words: int) -> tuple[float, float]:
         """(P(spun), p-value against clean text of the same length; see :meth:`Calibration.clean_tail`)."""
         d = self.discriminant(feats)
-        return _sigmoid(self.calibration.log_odds(d, words)), self.calibration.clean_tail(d, words)
+        return self.calibration.p_spun(d, words), self.calibration.clean_tail(d, words)
 
 
 def _sigmoid(z: float) -> float:
@@ -363,7 +408,7 @@ def parse_screen_model(raw: Mapping[str, object], source: str = SCREEN_FILE) -> 
     from ..datafiles import check_header, json_header
 
     check_header(json_header(raw, source, FIX), SCREEN_KIND, SCREEN_FORMAT, SCREEN_VERSION, FIX,
-                 required=("built", "script", "fitted_on", "split", "sources"))
+                 required=PROVENANCE_KEYS)
     try:
         feats = tuple(str(f) for f in raw["features"])  # type: ignore[union-attr]
         if feats != FEATURES:
@@ -403,3 +448,110 @@ def load_screen_model() -> ScreenModel:
     from ..datafiles import path
 
     return read_screen_model(path(SCREEN_FILE))
+
+
+def model_document(model: ScreenModel) -> dict[str, object]:
+    """The model file's JSON document: the inverse of :func:`parse_screen_model`.
+
+    Values are rounded to 6 places; the header's provenance fields (``model.header`` less
+    magic, format, version) come first, in their order. The shipped file is exactly
+    ``json.dumps(model_document(load_screen_model()), indent=1) + "\\n"`` (a test holds it).
+    """
+    def six(v: float) -> float:
+        return round(float(v), 6)
+
+    cal, st = model.calibration, model.settings
+    return {
+        "magic": "unspin-" + SCREEN_KIND,
+        "format": SCREEN_FORMAT,
+        "version": SCREEN_VERSION,
+        **{k: v for k, v in model.header.items() if k not in ("magic", "format", "version", "bias")},
+        "mean": [six(v) for v in model.mean],
+        "scale": [six(v) for v in model.scale],
+        "weights": [six(v) for v in model.weights],
+        "bias": six(model.bias),
+        "features": list(model.features),
+        # the order of screen.v2.json (the parser reads by name)
+        "calibration": {k: six(getattr(cal, k)) for k in (*CAL_KEYS[:6], "prior_slope", "prior")},
+        "settings": {
+            "gain_clip": st.gain_clip,
+            "rare_logf": six(st.rare_logf),
+            "repair_candidates": st.repair_candidates,
+            "psum_tuning": dataclasses.asdict(st.psum_tuning),
+        },
+    }
+
+
+def write_screen_model(model: ScreenModel, path: Path | str) -> None:
+    """Write ``model`` as a model file (checked by parsing it back first)."""
+    doc = model_document(model)
+    parse_screen_model(doc, str(path))
+    Path(path).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+# -- fit: the parts that need no benchmark data (scripts/fit_screen.py calls them) ---------------
+
+
+def feature_matrix(stats: Sequence[Sequence[float]]) -> np.ndarray:
+    """:data:`FEATURES` of many stretches (rows of :data:`STATS`), one row each."""
+    return np.array([[features_from_stats(s)[f] for f in FEATURES] for s in stats])
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, sw: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """Newton's method on the weighted, L2-penalised log-loss (bias unpenalised); ``x`` standardised."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    pen = np.r_[np.full(x.shape[1], l2), 0.0]
+    sw = sw / sw.sum()
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-xb @ w))
+        grad = xb.T @ ((p - y) * sw) + pen * w
+        hess = (xb * (p * (1 - p) * sw)[:, None]).T @ xb + np.diag(pen + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return w[:-1], float(w[-1])
+
+
+@dataclass(frozen=True)
+class Discriminant:
+    """The fitted discriminant, before calibration: standardisation and weights over :func:`expand`."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def values(self, stats: Sequence[Sequence[float]]) -> np.ndarray:
+        """``d`` of many stretches at once (rows of :data:`STATS`)."""
+        z = np.clip((feature_matrix(stats) - self.mean) / self.scale, -Z_CLIP, Z_CLIP)
+        return expand_matrix(z) @ self.weights + self.bias
+
+
+def fit_discriminant(stats: Sequence[Sequence[float]], y: np.ndarray, sw: np.ndarray, l2: float) -> Discriminant:
+    """The L2 logistic discriminant over :data:`FEATURES` and their products (spun = 1, clean = 0,
+    weights ``sw``), with both standardisations folded into the weights."""
+    x = feature_matrix(stats)
+    mu_x, sd_x = x.mean(0), x.std(0) + 1e-9
+    e = expand_matrix(np.clip((x - mu_x) / sd_x, -Z_CLIP, Z_CLIP))
+    mu_e, sd_e = e.mean(0), e.std(0) + 1e-9
+    w, b = fit_logistic((e - mu_e) / sd_e, y, sw, l2)
+    w, b = w / sd_e, float(b - np.sum(w * mu_e / sd_e))  # fold the second standardisation in
+    return Discriminant(mu_x, sd_x, w, b)
+
+
+def variance_model(ns: Sequence[float], ds: Sequence[np.ndarray]) -> tuple[float, float, float]:
+    """(mu, tau, s) with d ~ N(mu, tau^2 + s^2/n), from discriminants grouped by length ``ns``
+    (least squares on the per-length variances around the median of the per-length means).
+
+    >>> mu, tau, s = variance_model([100.0, 10000.0], [np.array([-1.0, 1.0]), np.array([-0.5, 0.5])])
+    >>> mu, round(tau, 3), round(s, 2)
+    (0.0, 0.492, 8.7)
+    """
+    mu = float(np.median([np.mean(d) for d in ds]))
+    a = np.array([[1.0, 1.0 / n] for n in ns])
+    v = np.array([np.mean((d - mu) ** 2) for d in ds])
+    coef, *_ = np.linalg.lstsq(a, v, rcond=None)
+    tau2, s2 = max(coef[0], 1e-4), max(coef[1], 0.0)
+    return mu, math.sqrt(tau2), math.sqrt(s2)

@@ -36,7 +36,9 @@ class ScreenOptions:
     mode:          "fast" (default for screening) or "deep" (the language model).
     top:           findings kept per document, most confident first.
     fingerprints:  a known-phrase list, or None.
-    allow:         phrases never reported (normal in the field), lower-cased.
+    allow:         phrases normal in the field, lower-cased: never reported as list matches,
+                   and never checked by the engine (``Config.allow``), so they raise neither
+                   a document's findings nor its score, risk or ``cleanP``.
     channel:       a learned spinner dictionary, (spun, original, confidence) triples.
     limits:        per-document reading limits.
     max_words:     words checked per document (None: the mode's default).
@@ -58,6 +60,8 @@ class ScreenOptions:
             kw["max_words"] = self.max_words
         if self.channel:
             kw["channel"] = self.channel
+        if self.allow:
+            kw["allow"] = self.allow
         return Config(**kw)
 
 
@@ -99,9 +103,15 @@ def _where(doc: SourceDocument, start: int, end: int) -> dict[str, Any]:
     }
 
 
-def _findings(doc: SourceDocument, report: Report, matcher: Matcher, top: int) -> tuple[list[dict[str, Any]], int]:
-    kept = [f for f in report.findings if not matcher.allowed(f.text)]
-    best = sorted(kept, key=lambda f: -f.confidence)[:top]
+def _findings(doc: SourceDocument, report: Report, top: int) -> list[dict[str, Any]]:
+    """The ``top`` most confident findings, in text order, each with where it is.
+
+    Allow-listed phrases are not among them because the engine never checked them
+    (``Config.allow``), rather than being dropped here: dropping them after the fact would
+    leave the score and risk they raised (fast mode's screening statistic and engine v3's
+    test against clean text are taken over all checked words, not over the findings).
+    """
+    best = sorted(report.findings, key=lambda f: -f.confidence)[:top]
     rows = []
     for f in sorted(best, key=lambda f: f.start):
         rows.append(
@@ -113,7 +123,7 @@ def _findings(doc: SourceDocument, report: Report, matcher: Matcher, top: int) -
                 **_where(doc, f.start, f.end),
             }
         )
-    return rows, len(report.findings) - len(kept)
+    return rows
 
 
 def _matches(doc: SourceDocument, matches: list[FingerprintMatch]) -> list[dict[str, Any]]:
@@ -174,8 +184,8 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
         from ..api import check
 
         report = check(doc.text, options.config())
+        findings = _findings(doc, report, options.top)
         matcher = _matcher(options.fingerprints, options.allow)
-        findings, silenced = _findings(doc, report, matcher, options.top)
         matches = find_fingerprints(doc.text, matcher) if options.fingerprints else []
         reasons = [r for r in (doc.reason, report.reason) if r]
         row.update(
@@ -183,7 +193,7 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
             score=round(float(report.score), 4),
             cleanP=report.clean_p,
             risk=report.risk,
-            flagged=report.flagged - silenced,
+            flagged=report.flagged,
             findings=findings,
             fingerprints=_matches(doc, matches[:MAX_LIST_MATCHES]),
             fingerprintCount=len(matches),
@@ -193,8 +203,6 @@ def screen_document(name: str, data: bytes, options: ScreenOptions) -> dict[str,
             reason="; ".join(reasons) or None,
             note=doc.note,
         )
-        if silenced:
-            row["silenced"] = silenced
     except UnspinError as exc:
         row["error"] = str(exc)
     except MemoryError:

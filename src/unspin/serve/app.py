@@ -31,6 +31,7 @@ from . import bodies
 from .errors import ApiError, error_body
 from .languagetool import languages, parse_annotation, resolve_language, to_languagetool
 from .limits import BodyLimit, WorkQueue
+from .params import FIELDS, check_request
 from .settings import ServeSettings
 
 log = logging.getLogger("unspin.serve")
@@ -105,45 +106,32 @@ class Server:
         if not hmac.compare_digest(given.encode(), key.encode()):
             raise ApiError(401, "the API key is wrong", {"WWW-Authenticate": "Bearer"})
 
-    # request fields
-    def config_from(self, doc: dict[str, Any]) -> Config:
-        mode = doc.get("mode", self.settings.mode)
-        if mode not in ("fast", "deep"):
-            raise ApiError(422, f"field 'mode' must be 'fast' or 'deep', got {mode!r}")
-        if mode == "deep" and self.settings.mode == "fast":
+    # request fields (checked against their one description, serve/params.py, before these run)
+    def config_from(self, fields: dict[str, Any]) -> Config:
+        """The engine settings of a checked request: the fields that set a Config field, the
+        server's mode by default, and the server's word cap."""
+        kw: dict[str, Any] = {FIELDS[k].config: v for k, v in fields.items() if FIELDS[k].config}
+        kw.setdefault("mode", self.settings.mode)
+        if kw["mode"] == "deep" and self.settings.mode == "fast":
             raise ApiError(409, "this server runs in fast mode (started with --mode fast); ask for mode 'fast' or restart it without --mode fast")
-        kw: dict[str, Any] = {"mode": mode}
-        if "threshold" in doc:
-            t = doc["threshold"]
-            if not isinstance(t, (int, float)) or isinstance(t, bool):
-                raise ApiError(422, f"field 'threshold' must be a number in (0, 1), got {t!r}")
-            kw["flag_threshold"] = float(t)
+        if "flag_threshold" in kw:
+            kw["flag_threshold"] = float(kw["flag_threshold"])
         limit = self.settings.max_words
-        if "maxWords" in doc:
-            w = doc["maxWords"]
-            if not isinstance(w, int) or isinstance(w, bool) or w < 1:
-                raise ApiError(422, f"field 'maxWords' must be a positive integer, got {w!r}")
-            limit = min(w, limit) if limit else w
         if limit:
-            kw["max_words"] = limit
+            kw["max_words"] = min(kw.get("max_words", limit), limit)
         try:
             return Config(**kw)
         except ConfigError as exc:
             raise ApiError(422, str(exc)) from None
 
-    def job_from(self, doc: dict[str, Any], allowed: set[str]) -> Job:
-        unknown = sorted(set(doc) - allowed)
-        if unknown:
-            raise ApiError(422, f"unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(allowed))}")
-        if "text" not in doc:
-            raise ApiError(422, "missing field 'text': send {\"text\": \"...\"}")
-        text = bodies.check_text(doc["text"])
+    def job_from(self, doc: dict[str, Any], request: str) -> Job:
+        fields = check_request(doc, request)
         index = None
-        if doc.get("useIndex"):
+        if fields.get("useIndex"):
             if not self.settings.index:
                 raise ApiError(409, "no trace index is configured on this server; start it with --index PATH")
             index = self.settings.index
-        return Job(text, self.config_from(doc), self.settings.effective_time_limit, index)
+        return Job(fields["text"], self.config_from(fields), self.settings.effective_time_limit, index)
 
     async def json_doc(self, request: Request) -> dict[str, Any]:
         raw = await request.body()
@@ -158,12 +146,12 @@ class Server:
     # endpoints
     async def check(self, request: Request) -> Response:
         self.authorize(request)
-        job = self.job_from(await self.json_doc(request), {"text", "mode", "threshold", "maxWords"})
+        job = self.job_from(await self.json_doc(request), "CheckRequest")
         return JSONResponse(report_to_json(await self.work(run_report, job)))
 
     async def restore(self, request: Request) -> Response:
         self.authorize(request)
-        job = self.job_from(await self.json_doc(request), {"text", "mode", "threshold", "maxWords", "useIndex"})
+        job = self.job_from(await self.json_doc(request), "RestoreRequest")
         result: Restoration = await self.work(run_restoration, job)
         body = restoration_to_json(result)
         if job.index:
@@ -173,7 +161,7 @@ class Server:
     async def review(self, request: Request) -> Response:
         """Check and restore in one analysis: what the web page shows."""
         self.authorize(request)
-        job = self.job_from(await self.json_doc(request), {"text", "mode", "threshold", "maxWords", "useIndex"})
+        job = self.job_from(await self.json_doc(request), "RestoreRequest")
         result: Restoration = await self.work(run_restoration, job)
         restored = restoration_to_json(result)
         if job.index:
@@ -186,17 +174,9 @@ class Server:
         if not self.settings.index:
             raise ApiError(409, "no trace index is configured on this server; start it with --index PATH "
                                 "(build one with 'unspin index add INDEX FILES')")
-        doc = await self.json_doc(request)
-        unknown = sorted(set(doc) - {"text", "top"})
-        if unknown:
-            raise ApiError(422, f"unknown field(s) {', '.join(map(repr, unknown))}; known: text, top")
-        if "text" not in doc:
-            raise ApiError(422, "missing field 'text': send {\"text\": \"...\"}")
-        top = doc.get("top", 5)
-        if not isinstance(top, int) or isinstance(top, bool) or not 1 <= top <= 50:
-            raise ApiError(422, f"field 'top' must be an integer in 1-50, got {top!r}")
-        job = Job(bodies.check_text(doc["text"]), Config(mode="fast"), self.settings.effective_time_limit, self.settings.index)
-        matches = await self.work(run_trace, job, top)
+        fields = check_request(await self.json_doc(request), "TraceRequest")
+        job = Job(fields["text"], Config(mode="fast"), self.settings.effective_time_limit, self.settings.index)
+        matches = await self.work(run_trace, job, fields["top"])
         return JSONResponse({"software": software(), "offsetUnit": "codepoint", "matches": matches})
 
     async def lt_check(self, request: Request) -> Response:

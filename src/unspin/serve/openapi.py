@@ -2,7 +2,8 @@
 
 Response bodies are described by the JSON Schemas the CLI's output is tested against
 (``unspin/data/check.schema.json`` and ``restore.schema.json``), hoisted into
-``components.schemas`` so there is one description of each document.
+``components.schemas`` so there is one description of each document. Request bodies come from
+the table the routes check requests against (:mod:`unspin.serve.params`).
 
 >>> s = spec()
 >>> s["openapi"], sorted(s["paths"])[:3]
@@ -20,6 +21,7 @@ from typing import Any
 
 from .. import __version__
 from .errors import CODES
+from .params import REQUESTS, request_schema
 
 
 def _hoist(name: str, schema: dict[str, Any], out: dict[str, Any]) -> None:
@@ -54,28 +56,12 @@ def _spec() -> str:
     schemas: dict[str, Any] = {}
     _hoist("Check", json.loads((data / "check.schema.json").read_text(encoding="utf-8")), schemas)
     _hoist("Restore", json.loads((data / "restore.schema.json").read_text(encoding="utf-8")), schemas)
-    schemas["CheckRequest"] = {
-        "type": "object", "required": ["text"], "additionalProperties": False,
-        "properties": {
-            "text": {"type": "string", "description": "The text to check (UTF-8 JSON string)"},
-            "mode": {"enum": ["fast", "deep"], "description": "Engine mode; default: the server's --mode"},
-            "threshold": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-            "maxWords": {"type": "integer", "minimum": 1, "description": "Check at most this many words (capped by the server)"},
-        },
-    }
-    schemas["RestoreRequest"] = {
-        **schemas["CheckRequest"],
-        "properties": {**schemas["CheckRequest"]["properties"],
-                       "useIndex": {"type": "boolean", "description": "Restore from the matched source in the server's trace index"}},
-    }
+    for name in REQUESTS:  # the request bodies: the same table the routes check requests against
+        schemas[name] = request_schema(name)
     schemas["Review"] = {
         "type": "object", "required": ["software", "input", "check", "restore"],
         "properties": {"software": {"$ref": "#/components/schemas/Check_software"}, "input": {"type": "string"},
                        "check": {"$ref": "#/components/schemas/Check"}, "restore": {"$ref": "#/components/schemas/Restore"}},
-    }
-    schemas["TraceRequest"] = {
-        "type": "object", "required": ["text"], "additionalProperties": False,
-        "properties": {"text": {"type": "string"}, "top": {"type": "integer", "minimum": 1, "maximum": 50}},
     }
     schemas["Error"] = {
         "type": "object", "required": ["software", "error"],
