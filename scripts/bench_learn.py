@@ -80,7 +80,7 @@ def main() -> int:
     ap.add_argument("--restore-only", choices=["without", "with_channel"], help="only this restoration arm (results cached)")
     ap.add_argument("--new", type=int, default=5, help="new documents to restore with and without the dictionary")
     ap.add_argument("--min-docs", type=int, default=3)
-    ap.add_argument("--min-confidence", type=float, default=0.5)
+    ap.add_argument("--min-confidence", type=float, default=None, help="default: the batch model's own (null 0.8, em 0.5)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--dask-docs", type=int, default=0, help="also run this many documents on a 2-worker LocalCluster")
     ap.add_argument("--fast", action="store_true", help="fast-mode evidence (weaker)")

@@ -62,8 +62,10 @@ class _Bar:
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="Local worker processes.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the per-document work on this Dask scheduler.")
 @click.option("--min-docs", default=3, show_default=True, type=click.IntRange(1), help="Keep swaps seen in at least this many documents.")
-@click.option("--min-confidence", default=0.5, show_default=True, type=click.FloatRange(0.0, 1.0),
-              help="Keep swaps whose learned confidence P(original | spun wording) is at least this.")
+@click.option("--min-confidence", default=None, type=click.FloatRange(0.0, 1.0),
+              help="Keep swaps whose learned confidence is at least this [default: 0.8 with --method null, "
+                   "where it is 1 - the swap's local false discovery rate; 0.5 with --method em, where it is "
+                   "P(original | spun wording)].")
 @click.option("--fast", is_flag=True, help="Learn from fast-mode (n-gram) evidence: quick but much weaker (see README).")
 @click.option("--model", metavar="NAME|PATH", help="Language model: a registered name or a GGUF file.")
 @click.option("--max-words", type=int, help="Score at most this many words per document.")
@@ -122,12 +124,14 @@ def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confid
         name, reason = run.failed[0]
         raise UnspinError(f"every document failed to score ({len(run.failed)}); the first, {name}: {reason}")
     skipped = [*skipped, *run.failed]  # documents whose scoring failed: in the header, with the reason
+    if min_confidence is None:
+        min_confidence = run.fit.settings.min_confidence
     chosen = run.fit.select(min_docs, min_confidence)
     settings = {
         "mode": config.mode, "model": config.model, "lexicon": config.lexicon, "evidence_key": run.key,
         "all_candidates": str(all_candidates).lower(),
         "documents": str(len(run.used)), "skipped": str(len(skipped)), "min_docs": str(min_docs),
-        "min_confidence": str(min_confidence), "em": run.fit.settings.as_header(),
+        "min_confidence": str(min_confidence), "batch_model": run.fit.settings.as_header(),
         "iterations": str(run.fit.iterations), "converged": str(run.fit.converged).lower(),
     }
     d = Dictionary(chosen, settings, tuple((it.sha256, it.name) for it in run.used), tuple(skipped))

@@ -50,6 +50,7 @@ class Settings:
     max_iter, tol:  EM stops after ``max_iter`` rounds or when no parameter moves more than ``tol``.
     decided:        an occurrence counts for a swap (documents, occurrences, examples) when its
                     posterior is at least this.
+    min_confidence: the default of :meth:`BatchFit.select` (a swap's theta_w(original)).
     """
 
     lm_weight: float = 1.0
@@ -59,6 +60,7 @@ class Settings:
     max_iter: int = 200
     tol: float = 1e-5
     decided: float = 0.5
+    min_confidence: float = 0.5
 
     def as_header(self) -> str:
         a, b = self.rate_prior
@@ -107,8 +109,11 @@ class BatchFit:
     converged: bool
     settings: Settings
 
-    def select(self, min_docs: int = 3, min_confidence: float = 0.5) -> tuple[LearnedSwap, ...]:
-        """The swaps seen in at least ``min_docs`` documents with confidence >= ``min_confidence``."""
+    def select(self, min_docs: int = 3, min_confidence: float | None = None) -> tuple[LearnedSwap, ...]:
+        """The swaps seen in at least ``min_docs`` documents with confidence >= ``min_confidence``
+        (None: the batch model's own default, ``settings.min_confidence``)."""
+        if min_confidence is None:
+            min_confidence = self.settings.min_confidence
         return tuple(s for s in self.swaps if s.documents >= min_docs and s.confidence >= min_confidence)
 
 
