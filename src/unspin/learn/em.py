@@ -29,7 +29,7 @@ of 500 documents fits in a few seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
@@ -98,6 +98,15 @@ class LearnedSwap:
     examples: tuple[Example, ...]
 
 
+class ModelSettings(Protocol):
+    """What every batch model's settings offer (:class:`Settings`, :class:`unspin.learn.pooled.NullSettings`)."""
+
+    @property
+    def min_confidence(self) -> float: ...
+
+    def as_header(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class BatchFit:
     """The fitted batch model: every swap with any support, best first, and each document's rate."""
@@ -107,7 +116,7 @@ class BatchFit:
     doc_rates: tuple[float, ...]
     iterations: int
     converged: bool
-    settings: Settings
+    settings: ModelSettings
 
     def select(self, min_docs: int = 3, min_confidence: float | None = None) -> tuple[LearnedSwap, ...]:
         """The swaps seen in at least ``min_docs`` documents with confidence >= ``min_confidence``

@@ -32,12 +32,15 @@ Deep-mode evidence only (the null is of the deep scorer's statistic).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..engine.infer import local_fdr, pooled_local_fdr, spin_share
 from ..text import phrase_key
 from .em import MAX_EXAMPLES, BatchFit, Example, LearnedSwap
 from .evidence import DocEvidence
+
+if TYPE_CHECKING:
+    from ..engine.null import NullTable
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,10 @@ class NullSettings:
         return f"method=null storey_lambda={self.storey_lambda} min_confidence={self.min_confidence}"
 
 
-def fit_batch_null(docs: Sequence[DocEvidence], settings: NullSettings | None = None, null=None) -> BatchFit:  # type: ignore[no-untyped-def]
-    """The batch's swaps and each document's spin share against the clean-text null (module docstring)."""
+def fit_batch_null(docs: Sequence[DocEvidence], settings: NullSettings | None = None,
+                   null: NullTable | None = None) -> BatchFit:
+    """The batch's swaps and each document's spin share against the clean-text null (module
+    docstring); ``null``: default the shipped one."""
     from ..engine.null import load_null
 
     st = settings or NullSettings()
@@ -80,7 +85,7 @@ def fit_batch_null(docs: Sequence[DocEvidence], settings: NullSettings | None = 
     names = tuple(ev.name for ev in docs)
     rates = tuple(spin_share(ps, st.storey_lambda).share for ps in per_doc)
     if not rows:
-        return BatchFit((), names, rates, 0, True, st)  # type: ignore[arg-type]
+        return BatchFit((), names, rates, 0, True, st)
     share = spin_share([r[2] for r in rows], st.storey_lambda)
     groups: dict[tuple[str, str], list[int]] = {}
     for i, r in enumerate(rows):
@@ -110,4 +115,4 @@ def fit_batch_null(docs: Sequence[DocEvidence], settings: NullSettings | None = 
         n_docs = len({rows[i][0] for i in members})
         out.append(LearnedSwap(spun, orig, round(conf, 4), n_docs, len(members), round(expected, 3), tuple(examples)))
     out.sort(key=lambda s: (-s.documents * s.confidence, -s.confidence, s.spun, s.original))
-    return BatchFit(tuple(out), names, rates, 1, True, st)  # type: ignore[arg-type]
+    return BatchFit(tuple(out), names, rates, 1, True, st)
