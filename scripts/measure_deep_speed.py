@@ -16,7 +16,7 @@ Only the dev split and the dev profiles (``pps``, ``synonymizer``) plus the clea
 ``contentfarm`` is held out and never read here.
 
     python scripts/measure_deep_speed.py --docs 4 --words 250 --json benchmarks/results/deep-speed-dev.json \\
-        --variant ref: --variant sub:head=sub --variant gate:head=sub,rescore_gate=-5,rescore_first=6
+        --variant ref:head=exact --variant sub:head=sub --variant gate:head=sub,rescore_gate=-5,rescore_first=6
 """
 
 from __future__ import annotations

@@ -259,10 +259,11 @@ def train(docs: list[dict], uni: Unigrams, l2: float) -> DecisionModel:
     mean, scale = _standardise(X)
     w, b = fit((X - mean) / scale, gid, pos, l2)
     model = DecisionModel(FEATURES, tuple(mean), tuple(scale), tuple(w), b, {"base_rate": base})
-    # Stage 2: document features from stage one's inference.
+    # Stage 2: document features from stage one's inference (the shipped loop's settings).
+    infer = load_tuning().infer
     mats = []
     for d in docs:
-        post = infer_document(d["scored_slots"], model, uni)
+        post = infer_document(d["scored_slots"], model, uni, rounds=int(infer["rounds"]), rate_strength=infer["rate_strength"])
         nb = neighbour_means(d["scored_slots"], [p.p_spun for p in post.posteriors])
         mats.extend(feature_matrix(d["scored_slots"], uni, post.rate, nb))
     X, gid, pos = _stack(mats, labs)

@@ -107,7 +107,7 @@ def uni() -> Unigrams:
 
 def test_posteriors_follow_the_evidence(uni: Unigrams) -> None:
     slots = [_scored(0, "firm", "company", 6.0), _scored(2, "company", "firm", -6.0)]
-    post = infer_document(slots, _model(lo_full=1.0), uni)
+    post = infer_document(slots, _model(lo_full=1.0), uni, rounds=4, rate_strength=20.0)
     assert post.posteriors[0].p_spun > 0.9 > 0.01 > post.posteriors[1].p_spun
     for p in post.posteriors:
         assert 0.0 <= p.p_spun <= 1.0 and sum(p.probs) == pytest.approx(p.p_spun)
@@ -117,7 +117,7 @@ def test_the_document_rate_rises_with_its_evidence(uni: Unigrams) -> None:
     spun = [_scored(2 * k, "firm", "company", 5.0) for k in range(30)]
     clean = [_scored(2 * k, "company", "firm", -5.0) for k in range(30)]
     m = _model(lo_full=1.0, rate=1.0)
-    assert infer_document(spun, m, uni).rate > 0.3 > 0.1 > infer_document(clean, m, uni).rate
+    assert infer_document(spun, m, uni, 4, 20.0).rate > 0.3 > 0.1 > infer_document(clean, m, uni, 4, 20.0).rate
 
 
 def test_the_same_swap_elsewhere_is_pooled(uni: Unigrams) -> None:
@@ -146,4 +146,4 @@ def test_neighbours_skip_overlapping_slots() -> None:
 def test_a_model_for_other_features_is_refused(uni: Unigrams) -> None:
     bad = DecisionModel(("lo_full",), (0.0,), (1.0,), (1.0,), 0.0, {})
     with pytest.raises(DataError):
-        infer_document([_scored(0, "firm", "company", 1.0)], bad, uni)
+        infer_document([_scored(0, "firm", "company", 1.0)], bad, uni, rounds=1)

@@ -99,6 +99,8 @@ class RiskModel:
     min_findings: int  # fewer findings never rate above "low" (deep mode)
 
 
+#: the ``infer`` settings engine v2's document loop reads (:func:`unspin.engine.infer.infer_document`)
+INFER_KEYS = ("rounds", "rate_strength", "bias_shift", "edit_margin")
 #: engine v3's document tests (:func:`unspin.engine.infer.document_test`)
 DOCUMENT_TESTS = ("binomial", "multi")
 
@@ -176,6 +178,9 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
             if any(s <= 0 for s in decision.scale):
                 raise ValueError("decision model: non-positive scale")
         infer = {k: float(v) for k, v in raw.get("infer", {}).get("values", {}).items()}
+        missing = [k for k in INFER_KEYS if k not in infer]
+        if decision is not None and missing:
+            raise ValueError(f"infer: the learned decision needs {missing}")
         e = raw.get("engine_v3", {}).get("values", {})
         v3 = EngineV3(str(e.get("engine", "v2")), float(e.get("fdr_level", 0.2)), float(e.get("storey_lambda", 0.5)),
                       float(e.get("test_alpha", 0.05)),

@@ -40,17 +40,24 @@ from .head import OutputHead
 N_CTX = 2048
 N_BATCH = 256
 N_SEQ = 64  # parallel sequences per batch (sequence 0 holds the pass)
-DEFAULT_HEAD = "exact"  # until the sub-vocabulary error is measured on real text
 HEAD_PROBE_TOLERANCE = 0.05  # max |logit| gap numpy head vs llama.cpp accepted at load time
 
 
 def load_model(name_or_path: str, n_threads: int | None = None, head: str | None = None) -> "LanguageModel":
     """Load a model once per process (cached by name, thread count and head).
 
-    ``head`` defaults to ``$UNSPIN_LM_HEAD`` or ``DEFAULT_HEAD``; either way both heads stay
-    available per call (``head="exact"`` / ``head="sub"``).
+    ``head`` defaults to ``$UNSPIN_LM_HEAD`` or the tuning file's deep-mode head (:func:`default_head`);
+    either way both heads stay available per call (``head="exact"`` / ``head="sub"``).
     """
-    return _load_model(name_or_path, n_threads or max(1, os.cpu_count() or 1), head or os.environ.get("UNSPIN_LM_HEAD") or DEFAULT_HEAD)
+    return _load_model(name_or_path, n_threads or max(1, os.cpu_count() or 1), head or os.environ.get("UNSPIN_LM_HEAD") or default_head())
+
+
+def default_head() -> str:
+    """The output head a model uses when a call names none: the one deep mode is tuned with
+    (``modes.deep.head`` of the tuning file, where its measurement is recorded)."""
+    from ..tuning import mode_defaults
+
+    return mode_defaults("deep").head or "exact"
 
 
 @cache
@@ -116,7 +123,7 @@ class _PassState:
 class LanguageModel:
     """A causal LM with batched next-token log-probabilities."""
 
-    def __init__(self, path: Path, name: str, n_threads: int, head: str = "sub") -> None:
+    def __init__(self, path: Path, name: str, n_threads: int, head: str | None = None) -> None:
         try:
             import llama_cpp
             from llama_cpp import _internals as internals
@@ -158,7 +165,7 @@ class LanguageModel:
         self.out_head: OutputHead | None = None
         self.head_error = float("nan")  # max |logit difference| numpy head vs llama.cpp on a probe
         self.head_note = self._setup_sub_head(path)  # why the sub head is unavailable ("" if it is)
-        self.head = head if self.out_head is not None else "exact"
+        self.head = (head or default_head()) if self.out_head is not None else "exact"
 
     def _setup_sub_head(self, path: Path) -> str:
         """Load the numpy head and check it against llama.cpp's logits on a probe sentence.

@@ -242,7 +242,7 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
         edit_margin = tuned.v3.rewrite_gain
     elif model is not None:
         per_segment = _learned_decisions(scored, config, model, tuned.infer)
-        edit_margin = float(tuned.infer.get("edit_margin", 0.0))
+        edit_margin = float(tuned.infer["edit_margin"])
     else:
         tuning = tuning or default_tuning(config.mode)
         pooled = _pooled_evidence(scored) if tuning.pool_weight else {}
@@ -313,9 +313,9 @@ def _learned_decisions(scored: Scored, config: Config, model: DecisionModel,
         slots,
         model,
         unigrams(config.lexicon),
-        rounds=int(settings.get("rounds", 4)),
-        rate_strength=settings.get("rate_strength", 20.0),
-        bias_shift=settings.get("bias_shift", 0.0),
+        rounds=int(settings["rounds"]),
+        rate_strength=settings["rate_strength"],
+        bias_shift=settings["bias_shift"],
     )
     out: list[list[Decision]] = []
     k = 0

@@ -35,7 +35,6 @@ from ..errors import InputError
 
 EVIDENCE_FORMAT = 2  # 2: each slot's kind (engine v3's null stratum)
 CONTEXT_CHARS = 40
-UNSCORED_BELOW = -1e8  # candidate scores at or below this were never priced by the LM
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +151,7 @@ def evidence_from_scored(scored: object, sha256: str, key: str, name: str) -> Do
     evidence about any swap).
     """
     from ..engine.null import stratum
+    from ..tuning import is_scored
 
     text: str = scored.text  # type: ignore[attr-defined]
     slots: list[SlotEvidence] = []
@@ -159,7 +159,7 @@ def evidence_from_scored(scored: object, sha256: str, key: str, name: str) -> Do
         for x in segment:
             cands = []
             for c, sc in zip(x.slot.candidates, x.cands):
-                if sc > UNSCORED_BELOW and x.keep > UNSCORED_BELOW:
+                if is_scored(sc) and is_scored(x.keep):
                     cands.append((c.text, round(sc - x.keep, 3), round(float(c.prior), 4)))
             if not cands:
                 continue
