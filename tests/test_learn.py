@@ -458,3 +458,17 @@ def test_failure_reasons_are_one_line() -> None:
         "ModelError: segment of 2759 tokens exceeds the context window"
     assert failure_reason(MemoryError()).startswith("out of memory")
     assert failure_reason(KeyError("x")).startswith("internal error (KeyError")
+
+
+def test_cli_learn_method_option(tmp_path: Path) -> None:
+    """Fast evidence is fitted by the EM (the clean-text null describes deep scores only); asking
+    for the null method on it is a one-line error, not a wrong dictionary."""
+    folder = _batch(tmp_path / "batch")
+    out = tmp_path / "spinner.tsv"
+    r = _cli(["learn", str(folder), "--out", str(out), "--fast", "--quiet"])
+    assert r.exit_code == 0, r.output
+    d = read_dictionary(out)
+    assert d.settings["batch_model"].startswith("lm_weight=") and d.settings["min_confidence"] == "0.5"
+    r = _cli(["learn", str(folder), "--out", str(out), "--fast", "--method", "null", "--quiet"])
+    assert r.exit_code == 2 and "deep-mode evidence" in r.stderr and "--method em" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
