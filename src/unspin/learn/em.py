@@ -215,17 +215,27 @@ def _swaps(docs: Sequence[DocEvidence], pair_ix: dict[tuple[str, str], int], the
         if not hits and expected[p] < 0.5:
             continue
         hits.sort(key=lambda h: (-h[0], h[1], h[2]))
-        examples = []
-        used_docs: set[int] = set()
-        for _r, d, k in hits:
-            if d in used_docs:
-                continue
-            used_docs.add(d)
-            s = docs[d].slots[k]
-            examples.append(Example(docs[d].name, s.start, s.end, s.left, s.text, s.right))
-            if len(examples) >= MAX_EXAMPLES:
-                break
         out.append(LearnedSwap(spun, orig, round(float(theta_pair[p]), 4), len({d for _r, d, _k in hits}),
-                               len(hits), round(float(expected[p]), 3), tuple(examples)))
-    out.sort(key=lambda s: (-s.documents * s.confidence, -s.confidence, s.spun, s.original))
+                               len(hits), round(float(expected[p]), 3), examples(docs, [(d, k) for _r, d, k in hits])))
+    out.sort(key=swap_order)
     return tuple(out)
+
+
+def examples(docs: Sequence[DocEvidence], hits: Sequence[tuple[int, int]]) -> tuple[Example, ...]:
+    """The first :data:`MAX_EXAMPLES` of ``hits`` ((document, slot) pairs, best first), one per document."""
+    out: list[Example] = []
+    used: set[int] = set()
+    for d, k in hits:
+        if d in used:
+            continue
+        used.add(d)
+        s = docs[d].slots[k]
+        out.append(Example(docs[d].name, s.start, s.end, s.left, s.text, s.right))
+        if len(out) >= MAX_EXAMPLES:
+            break
+    return tuple(out)
+
+
+def swap_order(s: LearnedSwap) -> tuple:
+    """A dictionary's order: the most documents times confidence first, then confidence, then by name."""
+    return (-s.documents * s.confidence, -s.confidence, s.spun, s.original)

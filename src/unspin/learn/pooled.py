@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..engine.infer import local_fdr, pooled_local_fdr, spin_share
 from ..text import phrase_key
-from .em import MAX_EXAMPLES, BatchFit, Example, LearnedSwap
+from .em import BatchFit, LearnedSwap, examples, swap_order
 from .evidence import DocEvidence
 
 if TYPE_CHECKING:
@@ -100,19 +100,9 @@ def fit_batch_null(docs: Sequence[DocEvidence], settings: NullSettings | None = 
         expected = sum(1.0 - local_fdr(p, share) for p in ps)
         if conf < st.listed and expected < st.listed:
             continue
-        hits = sorted(members, key=lambda i: (rows[i][2], rows[i][0], rows[i][1]))
-        examples: list[Example] = []
-        seen: set[int] = set()
-        for i in hits:
-            d, k = rows[i][0], rows[i][1]
-            if d in seen:
-                continue
-            seen.add(d)
-            s = docs[d].slots[k]
-            examples.append(Example(docs[d].name, s.start, s.end, s.left, s.text, s.right))
-            if len(examples) >= MAX_EXAMPLES:
-                break
+        hits = sorted(members, key=lambda i: (rows[i][2], rows[i][0], rows[i][1]))  # smallest p-value first
         n_docs = len({rows[i][0] for i in members})
-        out.append(LearnedSwap(spun, orig, round(conf, 4), n_docs, len(members), round(expected, 3), tuple(examples)))
-    out.sort(key=lambda s: (-s.documents * s.confidence, -s.confidence, s.spun, s.original))
+        out.append(LearnedSwap(spun, orig, round(conf, 4), n_docs, len(members), round(expected, 3),
+                               examples(docs, [(rows[i][0], rows[i][1]) for i in hits])))
+    out.sort(key=swap_order)
     return BatchFit(tuple(out), names, rates, 1, True, st)
