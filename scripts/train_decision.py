@@ -109,14 +109,20 @@ def build_cache(args: argparse.Namespace) -> None:
         # (the same on every shard); the record keeps both
         cut_texts = [first_words(d.text, args.words) for d in docs]
         by_density = {p: rates_for(p, args.densities, cut_texts) for p in profiles} if args.densities else {}
+        # --exclude: documents already in other caches are skipped (so a cache can add new documents
+        # to an earlier one); settings cycle over the documents kept
+        seen_ids = {r["id"] for r in read_cache(args.exclude)[1]} if args.exclude else set()
+        kept = [i for i, d in enumerate(docs) if d.id not in seen_ids]
+        position = {i: j for j, i in enumerate(kept)}
         for i, d in enumerate(docs):
-            if i % args.shards != args.shard:
+            if i not in position or position[i] % args.shards != args.shard:
                 continue
+            j = position[i]
             text = cut_texts[i]
             jobs = [("clean", text, [], 0.0, None)] if args.clean else []
             for pi, profile in enumerate(profiles):
-                density = args.densities[(i + pi) % len(args.densities)] if args.densities else None
-                rate = by_density[profile][density] if args.densities else args.rates[(i + pi) % len(args.rates)]
+                density = args.densities[(j + pi) % len(args.densities)] if args.densities else None
+                rate = by_density[profile][density] if args.densities else args.rates[(j + pi) % len(args.rates)]
                 st = spin(text, profile=profile, rate=rate, seed=1000 + i)
                 jobs.append((profile, st.spun, [[e.spun_start, e.spun_end, e.original_text] for e in st.edits], rate, density))
             if i < len(pps_docs):
@@ -410,6 +416,8 @@ def main() -> None:
     c.add_argument("--densities", type=float, nargs="+", default=None,
                    help="shares of ALL words to spin, cycled over documents (each profile's rate is measured "
                         "for them, as in unspin bench --sweep); instead of --rates")
+    c.add_argument("--exclude", nargs="+", default=[], metavar="CACHE",
+                   help="skip the documents already in these caches (add new documents to an earlier cache's)")
     c.add_argument("--out", default="benchmarks/cache/deep-dev.jsonl.gz")
     c.add_argument("--resume", action="store_true")
     c.add_argument("--split", default="dev", choices=["dev", "test"])
