@@ -95,8 +95,7 @@ def fit_batch_null(docs: Sequence[DocEvidence], settings: NullSettings | None = 
         if spun == orig:
             continue
         ps = [rows[i][2] for i in members]
-        fdr = pooled_local_fdr(ps, share) if len(ps) > 1 else local_fdr(ps[0], share)
-        conf = 1.0 - fdr
+        conf = 1.0 - pooled_local_fdr(ps, share)  # one occurrence: its own local fdr
         expected = sum(1.0 - local_fdr(p, share) for p in ps)
         if conf < st.listed and expected < st.listed:
             continue
