@@ -1,8 +1,8 @@
-"""Engine v3 from cached deep scores: build the null, evaluate v3 against v2.
+"""Engine v3 from cached deep scores: build the null, evaluate the engine on any cache.
 
     # the null: every scored slot of the CLEAN texts of a dev-split cache
     python scripts/engine_v3.py null benchmarks/cache/deep-dev-v5-null.*.jsonl.gz   # -> src/unspin/data/null.v2.json
-    # v2 (the shipped decision) and v3 side by side, per profile, on any cache (evaluation only)
+    # the shipped decision per profile on any cache (evaluation only); --set tries another setting
     python scripts/engine_v3.py evaluate benchmarks/cache/deep-test-v3.*.jsonl.gz --json out.json
 
 The null is fit on clean dev text only; no spun text, no test text and no transfer set is read
@@ -92,10 +92,10 @@ def _metrics(d: dict, findings: list, edits: list, text: str) -> dict:
     }
 
 
-def run_engine(d: dict, config: Config, engine: str):
-    """The shipped pipeline's decision stage on a cached document, with engine v2 or v3."""
+def run_engine(d: dict, config: Config):
+    """The shipped pipeline's decision stage (engine v3) on a cached document."""
     base = load_tuning()
-    settings = dataclasses.replace(base, v3=dataclasses.replace(base.v3, **{**V3_OVERRIDE, "engine": engine}))
+    settings = dataclasses.replace(base, v3=dataclasses.replace(base.v3, **V3_OVERRIDE))
     return finish(_scored(d), config, settings=settings, null=NULL_OVERRIDE[0] if NULL_OVERRIDE else None)
 
 
@@ -118,47 +118,38 @@ def run_evaluate(args: argparse.Namespace) -> None:
             prof = f"{d['profile']}@{d['density']:g}"
         if d.get("register"):
             prof = f"{prof}/{d['register']}"  # clean text of one register (cache --registers)
-        row = table.setdefault(prof, {"texts": 0, "words": 0, "v2": {}, "v3": {}})
+        row = table.setdefault(prof, {"texts": 0, "words": 0, "v3": {}})
         row["texts"] += 1
         row["words"] += d["words"]
-        a = run_engine(d, config, "v2")
-        v2 = _metrics(d, list(a.report.findings), list(a.edits), apply_edits(d["text"], a.edits))
-        v2["risk"] = a.report.risk
-        b = run_engine(d, config, "v3")
-        v3 = _metrics(d, list(b.report.findings), list(b.edits), apply_edits(d["text"], b.edits))
-        v3.update({"risk": b.report.risk, "share": b.report.spin_share[0]})
-        for name, m in (("v2", v2), ("v3", v3)):
-            agg = row[name]
-            agg["counts"] = agg.get("counts", SpanCounts()) + m["counts"]
-            for k in ("exact", "gold", "never", "findings"):
-                agg[k] = agg.get(k, 0) + m[k]
-            agg.setdefault("risk", {})
-            agg["risk"][m["risk"]] = agg["risk"].get(m["risk"], 0) + 1
-            agg["zero"] = agg.get("zero", 0) + (m["findings"] == 0)
-            agg["over2x"] = agg.get("over2x", 0) + (m["findings"] > 2 * m["gold"])
-            if name == "v3":
-                agg.setdefault("shares", []).append(round(m["share"], 3))
+        b = run_engine(d, config)
+        m = _metrics(d, list(b.report.findings), list(b.edits), apply_edits(d["text"], b.edits))
+        m.update({"risk": b.report.risk, "share": b.report.spin_share[0]})
+        agg = row["v3"]
+        agg["counts"] = agg.get("counts", SpanCounts()) + m["counts"]
+        for k in ("exact", "gold", "never", "findings"):
+            agg[k] = agg.get(k, 0) + m[k]
+        agg.setdefault("risk", {})
+        agg["risk"][m["risk"]] = agg["risk"].get(m["risk"], 0) + 1
+        agg["zero"] = agg.get("zero", 0) + (m["findings"] == 0)
+        agg["over2x"] = agg.get("over2x", 0) + (m["findings"] > 2 * m["gold"])
+        agg.setdefault("shares", []).append(round(m["share"], 3))
     out = {}
     for prof, row in sorted(table.items()):
-        res = {"texts": row["texts"], "words": row["words"]}
-        for name in ("v2", "v3"):
-            agg = row[name]
-            c = agg["counts"]
-            flagged = sum(v for k, v in agg["risk"].items() if k in ("suspicious", "high"))
-            res[name] = {
-                "findings_per_1k": round(1000 * agg["findings"] / row["words"], 2),
-                "P": None if not c.findings else round(c.precision, 3),
-                "R": None if not c.gold else round(c.recall, 3),
-                "exact": None if not agg["gold"] else round(agg["exact"] / agg["gold"], 3),
-                "never_per_1k": round(1000 * agg["never"] / row["words"], 2),
-                "flagged": round(flagged / row["texts"], 3), "risk": agg["risk"],
-                "zero": agg["zero"], "over2x": agg["over2x"], "gold": agg["gold"],
-            }
-            if name == "v3":
-                sh = sorted(agg["shares"])
-                res[name]["median_share"] = sh[len(sh) // 2]
-        out[prof] = res
-        print(prof, json.dumps(res))
+        agg = row["v3"]
+        c = agg["counts"]
+        flagged = sum(v for k, v in agg["risk"].items() if k in ("suspicious", "high"))
+        sh = sorted(agg["shares"])
+        # rows keep the "v3" key of the earlier side-by-side files (engine v2 was retired in session 10)
+        out[prof] = {"texts": row["texts"], "words": row["words"], "v3": {
+            "findings_per_1k": round(1000 * agg["findings"] / row["words"], 2),
+            "P": None if not c.findings else round(c.precision, 3),
+            "R": None if not c.gold else round(c.recall, 3),
+            "exact": None if not agg["gold"] else round(agg["exact"] / agg["gold"], 3),
+            "never_per_1k": round(1000 * agg["never"] / row["words"], 2),
+            "flagged": round(flagged / row["texts"], 3), "risk": agg["risk"],
+            "zero": agg["zero"], "over2x": agg["over2x"], "gold": agg["gold"], "median_share": sh[len(sh) // 2],
+        }}
+        print(prof, json.dumps(out[prof]))
     if args.json:
         Path(args.json).write_text(json.dumps({"caches": [Path(c).name for c in args.cache],
                                                "settings": {**dataclasses.asdict(load_tuning().v3), **V3_OVERRIDE},

@@ -251,8 +251,9 @@ def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
-def train(docs: list[dict], uni: Unigrams, l2: float) -> DecisionModel:
-    """Two stages: slot features alone, then with the document features from stage one."""
+def train(docs: list[dict], uni: Unigrams, l2: float, rate_strength: float) -> DecisionModel:
+    """Two stages: slot features alone, then with the document features from stage one's
+    document loop (``rate_strength``: its pseudo-slots at the base rate)."""
     labs_all = [labels(d) for d in docs]
     n_pos = sum(1 for ls in labs_all for y in ls if y is not None and y >= 0)
     n_lab = sum(1 for ls in labs_all for y in ls if y is not None)
@@ -265,11 +266,11 @@ def train(docs: list[dict], uni: Unigrams, l2: float) -> DecisionModel:
     mean, scale = _standardise(X)
     w, b = fit((X - mean) / scale, gid, pos, l2)
     model = DecisionModel(FEATURES, tuple(mean), tuple(scale), tuple(w), b, {"base_rate": base})
-    # Stage 2: document features from stage one's inference (the shipped loop's settings).
-    infer = load_tuning().infer
+    # Stage 2: document features from stage one's inference.
+    rounds = int(load_tuning().infer["rounds"])
     mats = []
     for d in docs:
-        post = infer_document(d["scored_slots"], model, uni, rounds=int(infer["rounds"]), rate_strength=infer["rate_strength"])
+        post = infer_document(d["scored_slots"], model, uni, rounds=rounds, rate_strength=rate_strength)
         nb = neighbour_means(d["scored_slots"], [p.p_spun for p in post.posteriors])
         mats.extend(feature_matrix(d["scored_slots"], uni, post.rate, nb))
     X, gid, pos = _stack(mats, labs)
@@ -288,11 +289,11 @@ def _scored(d: dict) -> Scored:
                   d["scorer"], "", "deep", False, None)
 
 
-def evaluate(docs: list[dict], model: DecisionModel | None, infer: dict, threshold: float = 0.5) -> dict:
-    """Span P/R/F1, exact restorations and false changes per 1k clean words via pipeline.finish."""
+def evaluate(docs: list[dict], model: DecisionModel | None, threshold: float = 0.5) -> dict:
+    """Span P/R/F1, exact restorations and false changes per 1k clean words via pipeline.finish
+    (engine v3 with ``model`` as its ranker; ``model`` None: the noisy-channel baseline)."""
     config = Config(flag_threshold=threshold)
-    base = load_tuning()
-    settings = dataclasses.replace(base, infer={**base.infer, **infer})
+    settings = load_tuning()
     ex = gold_n = fc = clean_words = 0
     counts = [0, 0, 0, 0]
     for d in docs:
@@ -326,9 +327,9 @@ def run_evaluate(args: argparse.Namespace) -> None:
     for profile in sorted({d["profile"] for d in docs}):
         ds = [d for d in docs if d["profile"] == profile]
         clean = [d for d in docs if d["profile"] == "clean" and d["doc"] in {x["doc"] for x in ds}]
-        res = evaluate(ds + clean, load_tuning().decision, {}) if profile != "clean" else None
+        res = evaluate(ds + clean, load_tuning().decision) if profile != "clean" else None
         if res is not None and args.baseline:
-            b = evaluate(ds + clean, None, {})
+            b = evaluate(ds + clean, None)
             res.update({f"baseline_{k}": v for k, v in b.items()})
         risks: dict[str, int] = {}
         fun = None
@@ -356,33 +357,27 @@ def run_train(args: argparse.Namespace) -> None:
     ids = sorted({d["doc"] for d in docs})
     folds = [set(ids[0::2]), set(ids[1::2])]
     t0 = time.time()
-    base = evaluate(docs, None, {})
+    base = evaluate(docs, None)
     print("noisy-channel baseline (shipped formula) on the same dev texts: " + " ".join(f"{k} {v:.3f}" for k, v in base.items()))
     best = None
     for l2 in args.l2:
         for strength in args.rate_strength:
-            res_by_setting: dict[tuple[float, float], list[dict]] = {}
+            rs = []
             for k in range(2):
                 tr = [d for d in docs if d["doc"] not in folds[k]]
                 te = [d for d in docs if d["doc"] in folds[k]]
-                model = train(tr, uni, l2)
-                for shift in args.bias_shift:
-                    for margin in args.edit_margin:
-                        res_by_setting.setdefault((shift, margin), []).append(
-                            evaluate(te, model, {"rate_strength": strength, "bias_shift": shift, "edit_margin": margin}))
-            for (shift, margin), rs in res_by_setting.items():
-                agg = {k: sum(r[k] for r in rs) / len(rs) for k in ("exact", "P", "R", "F1", "fc_per_1k")}
-                print(f"l2 {l2} strength {strength} shift {shift:+.1f} margin {margin:+.1f}: exact {agg['exact']:.3f} F1 {agg['F1']:.3f} "
-                      f"(P {agg['P']:.3f} R {agg['R']:.3f}) FC/1k {agg['fc_per_1k']:.2f}", flush=True)
-                ok = agg["fc_per_1k"] <= args.max_fc
-                key = (ok, agg["exact"] + agg["F1"] if ok else -agg["fc_per_1k"])
-                if best is None or key > best[0]:
-                    best = (key, l2, strength, shift, margin, agg)
+                rs.append(evaluate(te, train(tr, uni, l2, strength)))
+            agg = {k: sum(r[k] for r in rs) / len(rs) for k in ("exact", "P", "R", "F1", "fc_per_1k")}
+            print(f"l2 {l2} strength {strength}: exact {agg['exact']:.3f} F1 {agg['F1']:.3f} "
+                  f"(P {agg['P']:.3f} R {agg['R']:.3f}) FC/1k {agg['fc_per_1k']:.2f}", flush=True)
+            ok = agg["fc_per_1k"] <= args.max_fc
+            key = (ok, agg["exact"] + agg["F1"] if ok else -agg["fc_per_1k"])
+            if best is None or key > best[0]:
+                best = (key, l2, strength, agg)
     assert best is not None
-    _, l2, strength, shift, margin, agg = best
-    print(f"chosen: l2 {l2} rate_strength {strength} bias_shift {shift} edit_margin {margin} -> held-out dev {agg}  "
-          f"({time.time() - t0:.0f}s)")
-    model = train(docs, uni, l2)
+    _, l2, strength, agg = best
+    print(f"chosen: l2 {l2} rate_strength {strength} -> held-out dev {agg}  ({time.time() - t0:.0f}s)")
+    model = train(docs, uni, l2, strength)
     for name, w in sorted(zip(FEATURES, model.weights), key=lambda t: -abs(t[1])):
         print(f"  {name:14s} {w:+.3f}")
     if args.write:
@@ -395,7 +390,7 @@ def run_train(args: argparse.Namespace) -> None:
         raw["decision"] = {"features": list(FEATURES), "mean": [round(v, 6) for v in model.mean],
                            "scale": [round(v, 6) for v in model.scale], "weights": [round(v, 6) for v in model.weights],
                            "bias": round(model.bias, 6), "provenance": prov}
-        raw["infer"] = {"values": {"rounds": 4, "rate_strength": strength, "bias_shift": shift, "edit_margin": margin},
+        raw["infer"] = {"values": {"rounds": 4, "rate_strength": strength},
                         "provenance": {"script": "scripts/train_decision.py train (grid, 2-fold held-out dev)",
                                        "date": datetime.date.today().isoformat()}}
         path.write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
@@ -434,9 +429,6 @@ def main() -> None:
     t.add_argument("cache", nargs="+")
     t.add_argument("--l2", type=float, nargs="+", default=[1.0])
     t.add_argument("--rate-strength", type=float, nargs="+", default=[20.0])
-    t.add_argument("--bias-shift", type=float, nargs="+", default=[-1.0, 0.0, 1.0])
-    t.add_argument("--edit-margin", type=float, nargs="+", default=[0.0],
-                   help="rewrite a reported span when its best original's log-odds vs the text exceed this")
     t.add_argument("--max-fc", type=float, default=1.0)
     t.add_argument("--write", action="store_true")
     e = sub.add_parser("evaluate")

@@ -312,3 +312,24 @@ def test_a_document_where_every_slot_looks_spun_is_decided() -> None:
     assert share.share == 1.0
     assert 0.0 <= pooled_local_fdr([1e-5] * 3, share) < 0.01
     assert 0.0 <= local_fdr(1e-5, share) < 0.01
+
+
+def test_tuning_file_refuses_a_retired_decision_and_missing_loop_settings() -> None:
+    """One decision per kind of evidence (issue 17): engine v2's decision is gone, and the loop
+    that gives the ranker's document features in training must say its settings."""
+    import copy
+    import json
+
+    from unspin.datafiles import path
+    from unspin.tuning import TUNING_FILE, parse_tuning
+
+    raw = json.loads(path(TUNING_FILE).read_text(encoding="utf-8"))
+    assert parse_tuning(raw).v3.fdr_level == pytest.approx(0.2)
+    old = copy.deepcopy(raw)
+    old["engine_v3"]["values"]["engine"] = "v2"
+    with pytest.raises(DataError, match="retired"):
+        parse_tuning(old)
+    thin = copy.deepcopy(raw)
+    del thin["infer"]["values"]["rate_strength"]
+    with pytest.raises(DataError, match="rate_strength"):
+        parse_tuning(thin)

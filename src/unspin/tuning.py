@@ -99,8 +99,9 @@ class RiskModel:
     min_findings: int  # fewer findings never rate above "low" (deep mode)
 
 
-#: the ``infer`` settings engine v2's document loop reads (:func:`unspin.engine.infer.infer_document`)
-INFER_KEYS = ("rounds", "rate_strength", "bias_shift", "edit_margin")
+#: the ``infer`` settings of the document loop that gives the ranker's document features in
+#: training (:func:`unspin.engine.infer.infer_document`, ``scripts/train_decision.py``)
+INFER_KEYS = ("rounds", "rate_strength")
 #: engine v3's document tests (:func:`unspin.engine.infer.document_test`)
 DOCUMENT_TESTS = ("binomial", "multi")
 
@@ -109,7 +110,6 @@ DOCUMENT_TESTS = ("binomial", "multi")
 class EngineV3:
     """Engine v3's settings (:mod:`unspin.engine.null`, :mod:`unspin.engine.infer`): all fixed a priori.
 
-    ``engine``: "v3" (the default) or "v2" (the learned decision with its rate loop).
     ``pool``: one swap seen at several places of a document is decided together
     (:func:`unspin.engine.infer.pooled_local_fdr`). ``fdr_level`` and ``rule``: which spans are reported (:func:`unspin.engine.infer.report_cutoff`:
     "local", each span's local fdr at most the level; "mean", the spans' mean). ``storey_lambda``: the
@@ -120,7 +120,6 @@ class EngineV3:
     ``test``: the document test (:func:`unspin.engine.infer.document_test`).
     """
 
-    engine: str = "v3"
     fdr_level: float = 0.2
     storey_lambda: float = 0.5
     test_alpha: float = 0.05
@@ -182,16 +181,18 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
         if decision is not None and missing:
             raise ValueError(f"infer: the learned decision needs {missing}")
         e = raw.get("engine_v3", {}).get("values", {})
-        v3 = EngineV3(str(e.get("engine", "v2")), float(e.get("fdr_level", 0.2)), float(e.get("storey_lambda", 0.5)),
+        if e.get("engine", "v3") != "v3":
+            raise ValueError("engine_v3: engine v2's decision was retired in session 10; engine must be v3")
+        v3 = EngineV3(float(e.get("fdr_level", 0.2)), float(e.get("storey_lambda", 0.5)),
                       float(e.get("test_alpha", 0.05)),
                       tuple((float(c), str(n)) for c, n in e.get("risk_p_cuts", EngineV3.risk_p_cuts)),
                       str(e.get("rule", "local")), bool(e.get("pool", False)),
                       None if e.get("rewrite_fdr") is None else float(e["rewrite_fdr"]), float(e.get("rewrite_gain", 0.0)),
                       str(e.get("test", "binomial")))
-        if v3.engine not in ("v2", "v3") or not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
+        if not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
                 or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
                 or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
-            raise ValueError(f"engine_v3: engine must be v2 or v3, rule local or mean, test one of {DOCUMENT_TESTS}, "
+            raise ValueError(f"engine_v3: rule must be local or mean, test one of {DOCUMENT_TESTS}, "
                              f"and levels in (0, 1), got {e}")
         r = raw["risk"]["values"]
         risk = RiskModel(float(r["score_scale"]), tuple((float(c), str(n)) for c, n in r["cuts"]), int(r["min_findings"]))

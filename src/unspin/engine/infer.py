@@ -113,18 +113,17 @@ def infer_document(
     rounds: int,
     rate_strength: float = 0.0,
     tol: float = 1e-3,
-    bias_shift: float = 0.0,
     fixed: dict[int, float] | None = None,
 ) -> DocumentPosterior:
     """Posteriors for every scored slot of one document (see the module docstring).
 
     ``rounds`` and ``rate_strength`` (needed from the second round on) are the tuning file's
-    ``infer`` settings for engine v2's loop; engine v3 ranks candidates in one round.
+    ``infer`` settings, used in training for the ranker's document features; engine v3 ranks
+    candidates in one round.
     ``fixed`` maps slot positions to a P(spun) decided in an earlier pass (used for the
     neighbours and the rate, not re-decided).
     """
     mean, scale, w, bias = model_arrays(model)
-    bias += bias_shift
     base = float(model.provenance.get("base_rate", 0.1))
     tc = text_counts(slots)
     pool = pooled(slots)

@@ -11,7 +11,7 @@ import math
 import time
 from functools import cache
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 from ..config import Config
 from ..lexicon import Lexicon, load_lexicon, with_user_pairs
@@ -209,9 +209,11 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
            null: NullTable | None = None) -> Analysis:
     """Stage 2: decide per slot, choose jointly, build findings, edits and the score.
 
-    Deep mode uses the learned decision of the tuning file over the whole document
-    (``engine/infer.py``) when there is one; fast mode, an explicit ``tuning`` or
-    ``decision=None`` use the noisy-channel formula (``engine/decode.py``).
+    Two decisions, one per kind of evidence: deep mode uses engine v3 (:func:`v3_decisions`:
+    whether a slot is spun from its p-value against clean text, which original from the learned
+    ranker of the tuning file); fast mode, an explicit noisy-channel ``tuning`` or
+    ``decision=None`` use the noisy-channel formula (``engine/decode.py``), fast mode because its
+    n-gram evidence has no per-slot power against clean text (BENCHMARKS.md, session 10).
 
     ``settings`` (default: the shipped tuning file) and ``null`` (default: the shipped null
     table) are every tuned number the decision reads, passed in so that an evaluation can try
@@ -228,7 +230,7 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     threshold = config.flag_threshold
     v3: V3Document | None = None
     rewrite_fdr = 1.0  # engine v3: a reported span is rewritten only at a local fdr at most this
-    if model is not None and tuned.v3.engine == "v3":
+    if model is not None:
         if null is None:
             from .null import load_null
 
@@ -240,9 +242,6 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
         threshold = 1.0 - v3.cutoff - 1e-12
         rewrite_fdr = tuned.v3.fdr_level if tuned.v3.rewrite_fdr is None else tuned.v3.rewrite_fdr
         edit_margin = tuned.v3.rewrite_gain
-    elif model is not None:
-        per_segment = _learned_decisions(scored, config, model, tuned.infer)
-        edit_margin = float(tuned.infer["edit_margin"])
     else:
         tuning = tuning or default_tuning(config.mode)
         pooled = _pooled_evidence(scored) if tuning.pool_weight else {}
@@ -301,43 +300,6 @@ def _decision_model(scored: Scored, tuning: Tuning | None, decision: DecisionMod
     if decision is True:
         return tuned.decision
     return decision
-
-
-def _learned_decisions(scored: Scored, config: Config, model: DecisionModel,
-                       settings: Mapping[str, float]) -> list[list[Decision]]:
-    from .features import Unigrams, lo_full
-    from .infer import infer_document
-
-    slots = [x for seg in scored.segments for x in seg]
-    post = infer_document(
-        slots,
-        model,
-        unigrams(config.lexicon),
-        rounds=int(settings["rounds"]),
-        rate_strength=settings["rate_strength"],
-        bias_shift=settings["bias_shift"],
-    )
-    out: list[list[Decision]] = []
-    k = 0
-    for segment in scored.segments:
-        decisions = []
-        for x in segment:
-            sp = post.posteriors[k]
-            k += 1
-            cands = x.slot.candidates
-            if not cands:
-                continue
-            order = sorted(range(len(cands)), key=lambda i: -sp.probs[i])
-            best = order[0]
-            ranked = tuple((cands[i].text, sp.probs[i]) for i in order)
-            evidence = (
-                f"context fits {cands[best].text!r} better than {x.slot.text!r} "
-                f"(language-model log-odds {lo_full(x, best):+.2f}, channel prior {cands[best].prior:.2f}, "
-                f"document spin rate {post.rate:.2f})"
-            )
-            decisions.append(Decision(x.slot, sp.p_spun, ranked, sp.utilities[best], evidence))
-        out.append(decisions)
-    return out
 
 
 def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: NullTable,
