@@ -101,7 +101,8 @@ def build_cache(args: argparse.Namespace) -> None:
     with gzip.open(out, mode, encoding="utf-8") as fh:
         if not done:
             fh.write(json.dumps({"magic": "unspin-decision-cache", "format": CACHE_FORMAT, "split": args.split,
-                                 "profiles": list(profiles), "words": args.words, "docs": args.docs, "rates": args.rates, "densities": args.densities,
+                                 "profiles": list(profiles), "words": args.words, "docs": args.docs, "rates": args.rates,
+                                 "densities": args.densities,
                                  "registers": args.registers,
                                  "date": datetime.date.today().isoformat(),
                                  "scorer_settings": scorer_settings()}) + "\n")
@@ -133,7 +134,8 @@ def build_cache(args: argparse.Namespace) -> None:
                     continue
                 sc = score(text, config)
                 words += sc.words
-                rec = {"doc": i, "id": d.id, "register": registers[i], "profile": profile, "rate": rate, "density": density, "text": text, "gold": gold, "words": sc.words,
+                rec = {"doc": i, "id": d.id, "register": registers[i], "profile": profile, "rate": rate, "density": density,
+                       "text": text, "gold": gold, "words": sc.words,
                        "scorer": sc.scorer, "slots": [_slot_record(k, x) for k, seg in enumerate(sc.segments) for x in seg]}
                 fh.write(json.dumps(rec) + "\n")
                 fh.flush()

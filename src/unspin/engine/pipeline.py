@@ -321,29 +321,28 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
     # The ranker only orders candidates within a slot (document-level features shift all of a
     # slot's candidates alike), so one round, with no feedback, is enough.
     post = infer_document(slots, model, unigrams(config.lexicon), rounds=1)
+    # each slot's candidates by the ranker, best first (None: no candidate to rank)
+    orders = [sorted(range(len(sp.probs)), key=lambda i, sp=sp: -sp.probs[i]) if x.slot.candidates and sp.probs else None
+              for x, sp in zip(slots, post.posteriors)]
     fdrs = [None if p is None else local_fdr(p, share) for p in pv]
     if settings.pool:
         # one swap = the same spun wording with the same best original by the ranker
-        keys = [swap_key(x, max(range(len(sp.probs)), key=sp.probs.__getitem__))
-                if p is not None and x.slot.candidates and sp.probs else None
-                for x, sp, p in zip(slots, post.posteriors, pv)]
+        keys = [swap_key(x, order[0]) if p is not None and order else None for x, order, p in zip(slots, orders, pv)]
         fdrs = pool_by_swap(keys, pv, fdrs, share)
     if config.channel:
         # a learned dictionary (unspin learn): the batch's evidence on the best original's swap
-        fdrs = [f if f is None or not x.slot.candidates or not sp.probs
-                else with_batch_evidence(f, x.slot.candidates[max(range(len(sp.probs)), key=sp.probs.__getitem__)].channel)
-                for x, sp, f in zip(slots, post.posteriors, fdrs)]
+        fdrs = [f if f is None or not order else with_batch_evidence(f, x.slot.candidates[order[0]].channel)
+                for x, order, f in zip(slots, orders, fdrs)]
     out: list[list[Decision]] = []
     k = 0
     for segment in scored.segments:
         decisions = []
         for x in segment:
-            sp, p, fdr = post.posteriors[k], pv[k], fdrs[k]
+            sp, p, fdr, order = post.posteriors[k], pv[k], fdrs[k], orders[k]
             k += 1
             cands = x.slot.candidates
-            if not cands or p is None:
+            if not order or p is None:
                 continue
-            order = sorted(range(len(cands)), key=lambda i: -sp.probs[i])
             best = order[0]
             gain = lo_full(x, best)
             if not is_scored(x.cands[best]):
@@ -411,8 +410,8 @@ def allow_listed(scored: Scored, config: Config, tuning: Tuning | None = None) -
     the one rule, over the findings that remain, with each mode's document-level statistic
     taken without the allowed slots:
 
-    * deep mode's score is the remaining findings' density (engine v2 and the noisy channel
-      take the risk from it too);
+    * deep mode's score is the remaining findings' density (the noisy channel takes the risk
+      from it too);
     * fast mode's score comes from the screening model over every checked slot, not from the
       findings (it is recomputed with its ``clean_p``), and engine v3's risk from its test
       against clean text over every slot (recomputed: the p-value).

@@ -4,10 +4,11 @@ A spinner works from a fixed dictionary, so the same swaps recur across everythi
 source publishes. :func:`learn` scores each document once with the engine (deep mode by
 default: the LM's margin of every candidate original over the text as it stands), caches
 that evidence per document, and judges every swap over the whole batch against the clean-text
-null of engine v3 (:mod:`unspin.learn.pooled`; the older batch EM is :mod:`unspin.learn.em`). The result is written as a versioned TSV whose
-first two columns are ``spun<TAB>original`` (so ``--pairs`` reads it) or in the Problematic
-Paper Screener's fingerprint CSV shape (:mod:`unspin.learn.dictionary`), and is used back as
-a channel model by ``Config(channel=...)`` (the overlay :mod:`unspin.lexicon.channel`).
+null of engine v3 (:mod:`unspin.learn.pooled`; the older batch EM is :mod:`unspin.learn.em`).
+The result is written as a versioned TSV whose first two columns are ``spun<TAB>original`` (so
+``--pairs`` reads it) or in the Problematic Paper Screener's fingerprint CSV shape
+(:mod:`unspin.learn.dictionary`), and is used back as a channel model by ``Config(channel=...)``
+(the overlay :mod:`unspin.lexicon.channel`).
 """
 
 from __future__ import annotations
