@@ -31,11 +31,14 @@ from unspin.tuning import load_tuning  # noqa: E402
 
 NULL_OVERRIDE: list = []
 V3_OVERRIDE: dict = {}
+# the risk model's cuts on the document test's p-value (unspin.tuning.RiskModel.p_cuts), which
+# --set still takes by its old name, from when it was an engine v3 setting
+RISK_P_CUTS = "risk_p_cuts"
 
 
 def _override(pairs: list[str]) -> dict:
     """``key=value`` settings of engine v3 to try instead of the tuning file's (values as JSON)."""
-    fields = {f.name for f in dataclasses.fields(load_tuning().v3)}
+    fields = {f.name for f in dataclasses.fields(load_tuning().v3)} | {RISK_P_CUTS}
     out = {}
     for pair in pairs:
         key, _, raw = pair.partition("=")
@@ -95,7 +98,11 @@ def _metrics(d: dict, findings: list, edits: list, text: str) -> dict:
 def run_engine(d: dict, config: Config):
     """The shipped pipeline's decision stage (engine v3) on a cached document."""
     base = load_tuning()
-    settings = dataclasses.replace(base, v3=dataclasses.replace(base.v3, **V3_OVERRIDE))
+    v3 = {k: v for k, v in V3_OVERRIDE.items() if k != RISK_P_CUTS}
+    risk = base.risk
+    if RISK_P_CUTS in V3_OVERRIDE:
+        risk = dataclasses.replace(risk, p_cuts=tuple((float(c), str(n)) for c, n in V3_OVERRIDE[RISK_P_CUTS]))
+    settings = dataclasses.replace(base, v3=dataclasses.replace(base.v3, **v3), risk=risk)
     return finish(_scored(d), config, settings=settings, null=NULL_OVERRIDE[0] if NULL_OVERRIDE else None)
 
 
@@ -152,7 +159,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
         print(prof, json.dumps(out[prof]))
     if args.json:
         Path(args.json).write_text(json.dumps({"caches": [Path(c).name for c in args.cache],
-                                               "settings": {**dataclasses.asdict(load_tuning().v3), **V3_OVERRIDE},
+                                               "settings": {**dataclasses.asdict(load_tuning().v3),
+                                                            RISK_P_CUTS: load_tuning().risk.p_cuts, **V3_OVERRIDE},
                                                "rows": out}, indent=1) + "\n", encoding="utf-8")
 
 
@@ -168,7 +176,8 @@ def main() -> None:
     e.add_argument("--null", help="a null table for caches scored with other deep settings "
                    "(e.g. benchmarks/results/null-v1-scorer-bbfe14b.json); default: the shipped one")
     e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="try an engine v3 setting instead of the tuning file's (repeatable), e.g. --set test=binomial")
+                   help="try an engine v3 setting instead of the tuning file's (repeatable), e.g. --set test=binomial; "
+                   "also risk_p_cuts, the risk model's cuts on the document test's p-value")
     e.add_argument("--json")
     args = ap.parse_args()
     {"null": run_null, "evaluate": run_evaluate}[args.cmd](args)

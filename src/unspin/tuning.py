@@ -92,11 +92,14 @@ class DecisionModel:
 
 @dataclass(frozen=True)
 class RiskModel:
-    """Document score -> risk level (cuts on the score; see :mod:`unspin.scoring`)."""
+    """Document score -> risk level (cuts on the score; see :mod:`unspin.scoring`), and engine
+    v3's risk level from its document test against clean text (cuts on the p-value)."""
 
     score_scale: float  # deep: density of confident findings per word where the score reaches 1 - 1/e
     cuts: tuple[tuple[float, str], ...]  # (minimum score, level), highest first
     min_findings: int  # fewer findings never rate above "low" (deep mode)
+    # engine v3: (p-value, level) pairs, strictest first (scoring.null_test_risk)
+    p_cuts: tuple[tuple[float, str], ...] = ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
 
 
 #: the ``infer`` settings of the document loop that gives the ranker's document features in
@@ -114,16 +117,16 @@ class EngineV3:
     (:func:`unspin.engine.infer.pooled_local_fdr`). ``fdr_level`` and ``rule``: which spans are reported (:func:`unspin.engine.infer.report_cutoff`:
     "local", each span's local fdr at most the level; "mean", the spans' mean). ``storey_lambda``: the
     spun-share estimator's lambda. ``test_alpha``: the document test counts slots with p at most
-    this. ``risk_p_cuts``: (p-value, level) pairs, strictest first. ``rewrite_fdr`` (default: the
-    fdr level) and ``rewrite_gain``: a reported span is rewritten when its own local fdr is at most
-    ``rewrite_fdr`` and its best original's log-odds against the text exceed ``rewrite_gain``.
-    ``test``: the document test (:func:`unspin.engine.infer.document_test`).
+    this. ``rewrite_fdr`` (default: the fdr level) and ``rewrite_gain``: a reported span is
+    rewritten when its own local fdr is at most ``rewrite_fdr`` and its best original's log-odds
+    against the text exceed ``rewrite_gain``. ``test``: the document test
+    (:func:`unspin.engine.infer.document_test`). The risk levels of the test's p-value are the
+    risk model's (:attr:`RiskModel.p_cuts`).
     """
 
     fdr_level: float = 0.2
     storey_lambda: float = 0.5
     test_alpha: float = 0.05
-    risk_p_cuts: tuple[tuple[float, str], ...] = ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
     rule: str = "local"
     pool: bool = False
     rewrite_fdr: float | None = None
@@ -183,19 +186,20 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
         e = raw.get("engine_v3", {}).get("values", {})
         if e.get("engine", "v3") != "v3":
             raise ValueError("engine_v3: engine v2's decision was retired in session 10; engine must be v3")
-        v3 = EngineV3(float(e.get("fdr_level", 0.2)), float(e.get("storey_lambda", 0.5)),
-                      float(e.get("test_alpha", 0.05)),
-                      tuple((float(c), str(n)) for c, n in e.get("risk_p_cuts", EngineV3.risk_p_cuts)),
-                      str(e.get("rule", "local")), bool(e.get("pool", False)),
-                      None if e.get("rewrite_fdr") is None else float(e["rewrite_fdr"]), float(e.get("rewrite_gain", 0.0)),
-                      str(e.get("test", "binomial")))
+        v3 = EngineV3(fdr_level=float(e.get("fdr_level", 0.2)), storey_lambda=float(e.get("storey_lambda", 0.5)),
+                      test_alpha=float(e.get("test_alpha", 0.05)),
+                      rule=str(e.get("rule", "local")), pool=bool(e.get("pool", False)),
+                      rewrite_fdr=None if e.get("rewrite_fdr") is None else float(e["rewrite_fdr"]),
+                      rewrite_gain=float(e.get("rewrite_gain", 0.0)),
+                      test=str(e.get("test", "binomial")))
         if not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
                 or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
                 or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
             raise ValueError(f"engine_v3: rule must be local or mean, test one of {DOCUMENT_TESTS}, "
                              f"and levels in (0, 1), got {e}")
         r = raw["risk"]["values"]
-        risk = RiskModel(float(r["score_scale"]), tuple((float(c), str(n)) for c, n in r["cuts"]), int(r["min_findings"]))
+        risk = RiskModel(float(r["score_scale"]), tuple((float(c), str(n)) for c, n in r["cuts"]), int(r["min_findings"]),
+                         tuple((float(c), str(n)) for c, n in r.get("risk_p_cuts", RiskModel.p_cuts)))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(source, f"invalid content ({exc})") from None
     for m in ("deep", "fast"):
