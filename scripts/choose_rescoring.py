@@ -22,10 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_decision import labels, read_cache  # noqa: E402
 
 from unspin import Config  # noqa: E402
+from unspin.engine.decision import load_decision  # noqa: E402
 from unspin.engine.features import Unigrams  # noqa: E402
 from unspin.engine.neural import PRIOR_WEIGHT_IN_RANK, cheap_utilities  # noqa: E402
 from unspin.lexicon import load_lexicon  # noqa: E402
-from unspin.tuning import UNSCORED, is_scored, load_tuning, log_prior  # noqa: E402
+from unspin.tuning import UNSCORED, is_scored, log_prior  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +38,7 @@ def main() -> None:
     header, docs = read_cache(args.cache)
     if header.get("split") != "dev":
         raise SystemExit("choose the rule on dev caches only")
-    model = load_tuning().decision
+    model = load_decision().ranker
     uni = Unigrams(load_lexicon(Config().lexicon))
     rows = []  # (profile, gold rank by utility or None, utilities sorted, gold rank by bound, bounds sorted)
     words: dict[str, int] = {}

@@ -36,6 +36,7 @@ from unspin.bench.sweep import PPS_PHRASES, pps_phrase_documents, rates_for
 from unspin.bench.funnel import funnel_of_run
 from unspin.bench.metrics import changed_words, exact_restorations, span_counts
 from unspin.engine.candidates import Candidate, Slot
+from unspin.engine.decision import DecisionModel, load_decision
 from unspin.engine.features import FEATURES, Unigrams
 from unspin.engine.null import scorer_settings
 from unspin.engine.infer import feature_matrix, infer_document, neighbour_means
@@ -44,7 +45,7 @@ from unspin.engine.scored import ScoredSlot
 from unspin.lexicon import load_lexicon
 from unspin.spinner import spin
 from unspin.text import tokenize
-from unspin.tuning import TUNING_FILE, DecisionModel, load_tuning
+from unspin.tuning import TUNING_FILE
 
 DEV_PROFILES = ("pps", "synonymizer")
 # Never trained or tuned on: the held-out profile, the third-party (transfer) spinners and the
@@ -269,7 +270,7 @@ def train(docs: list[dict], uni: Unigrams, l2: float, rate_strength: float) -> D
     w, b = fit((X - mean) / scale, gid, pos, l2)
     model = DecisionModel(FEATURES, tuple(mean), tuple(scale), tuple(w), b, {"base_rate": base})
     # Stage 2: document features from stage one's inference.
-    rounds = int(load_tuning().infer["rounds"])
+    rounds = int(load_decision().infer["rounds"])
     mats = []
     for d in docs:
         post = infer_document(d["scored_slots"], model, uni, rounds=rounds, rate_strength=rate_strength)
@@ -295,12 +296,12 @@ def evaluate(docs: list[dict], model: DecisionModel | None, threshold: float = 0
     """Span P/R/F1, exact restorations and false changes per 1k clean words via pipeline.finish
     (engine v3 with ``model`` as its ranker; ``model`` None: the noisy-channel baseline)."""
     config = Config(flag_threshold=threshold)
-    settings = load_tuning()
+    decision = None if model is None else dataclasses.replace(load_decision(), ranker=model)
     ex = gold_n = fc = clean_words = 0
     counts = [0, 0, 0, 0]
     for d in docs:
         sc = _scored(d)
-        a = finish(sc, config, decision=model, settings=settings)  # model None: the noisy-channel baseline
+        a = finish(sc, config, decision=decision)  # model None: the noisy-channel baseline
         if d["profile"] == "clean":
             fc += changed_words(d["text"], a.edits)
             clean_words += d["words"]
@@ -329,7 +330,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
     for profile in sorted({d["profile"] for d in docs}):
         ds = [d for d in docs if d["profile"] == profile]
         clean = [d for d in docs if d["profile"] == "clean" and d["doc"] in {x["doc"] for x in ds}]
-        res = evaluate(ds + clean, load_tuning().decision) if profile != "clean" else None
+        res = evaluate(ds + clean, load_decision().ranker) if profile != "clean" else None
         if res is not None and args.baseline:
             b = evaluate(ds + clean, None)
             res.update({f"baseline_{k}": v for k, v in b.items()})
