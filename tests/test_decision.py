@@ -1,4 +1,4 @@
-"""Deep mode's decision, its one home (engine/decision.py): parser, loader, apply."""
+"""Deep mode's decision, its one home (engine/decision.py): parser, loader, apply, fit."""
 
 from __future__ import annotations
 
@@ -9,20 +9,27 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from unspin import Config
 from unspin.datafiles import path
+from unspin.engine.candidates import Candidate, Slot
 from unspin.engine.decision import (
     DOCUMENT_TESTS,
     INFER_KEYS,
     DecisionSettings,
     EngineV3,
+    _fit_logit,
+    fit_ranker,
     load_decision,
     parse_decision,
+    slot_labels,
 )
-from unspin.engine.features import FEATURES
+from unspin.engine.features import FEATURES, Unigrams
+from unspin.engine.scored import ScoredSlot
 from unspin.errors import DataError
+from unspin.lexicon import load_lexicon
 from unspin.tuning import TUNING_FILE, load_tuning, parse_tuning
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,3 +161,63 @@ def test_finish_reads_the_decision_settings_it_is_passed(cached_docs: list[dict]
 
 def test_engine_v3_settings_default_to_the_ones_fixed_a_priori() -> None:
     assert EngineV3() == EngineV3(0.2, 0.5, 0.05, "local", False, None, 0.0, "binomial")
+
+
+# -- fit ---------------------------------------------------------------------------------------
+
+
+def _slot(k: int, text: str, cands: tuple[str, ...], lo: tuple[float, ...]) -> ScoredSlot:
+    s = Slot(k, k + 1, k * 10, k * 10 + len(text), text, tuple(Candidate(c, c, 0.5) for c in cands))
+    return ScoredSlot(s, -10.0, tuple(-10.0 + v for v in lo), False, -5.0, tuple(-5.0 + v for v in lo))
+
+
+def test_labels_come_from_the_gold_swaps() -> None:
+    slots = [_slot(0, "firm", ("company", "business"), (1.0, 0.0)), _slot(2, "sure", ("certain",), (0.0,)),
+             _slot(4, "big", ("large",), (0.0,))]
+    assert slot_labels(slots, [(0, 4, "Business"), (20, 24, "positive")]) == [1, None, -1]
+
+
+def test_the_logit_fit_is_the_penalised_optimum() -> None:
+    """Newton's method reaches the one optimum of the convex loss: no small move lowers it."""
+    rng = np.random.default_rng(3)
+    sizes = rng.integers(1, 5, 300)
+    gid = np.repeat(np.arange(len(sizes)), sizes)
+    x = rng.normal(size=(len(gid), 3))
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    pos = np.array([-1 if rng.random() < 0.4 else int(s + rng.integers(0, n)) for s, n in zip(starts, sizes)])
+    l2 = 0.5
+
+    def loss(w: np.ndarray, b: float) -> float:
+        u = x @ w + b
+        total = 0.0
+        for g, (s, n) in enumerate(zip(starts, sizes)):
+            total += np.log1p(np.exp(u[s:s + n]).sum()) - (u[pos[g]] if pos[g] >= 0 else 0.0)
+        return (total + 0.5 * l2 * float(w @ w)) / len(sizes)
+
+    w, b = _fit_logit(x, gid, pos, l2)
+    best = loss(w, b)
+    for k in range(4):
+        for eps in (1e-4, -1e-4):
+            dw = np.zeros(3)
+            if k < 3:
+                dw[k] = eps
+            assert loss(w + dw, b + (eps if k == 3 else 0.0)) > best
+
+
+def test_the_ranker_learns_to_prefer_the_original_the_context_prefers() -> None:
+    uni = Unigrams(load_lexicon("thesaurus.v1"))
+    docs = []
+    rng = np.random.default_rng(7)
+    for n in range(12):
+        slots, gold = [], []
+        for k in range(10):
+            spun = rng.random() < 0.3
+            # the gold original fits the context better than the text (spun), or worse (clean)
+            lo = float(rng.normal(3.0 if spun else -3.0, 1.0))
+            slots.append(_slot(2 * k, "firm", ("company", "business"), (lo, lo - 4.0)))
+            if spun:
+                gold.append((2 * k * 10, 2 * k * 10 + 4, "company"))
+        docs.append((slots, gold))
+    model = fit_ranker(docs, uni, l2=1.0, rate_strength=20.0, rounds=2)
+    assert model.features == FEATURES and 0.2 < model.provenance["base_rate"] < 0.4
+    assert model.weights[FEATURES.index("lo_full")] > 0

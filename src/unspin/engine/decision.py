@@ -22,10 +22,12 @@ the dataclasses (:class:`DecisionModel`, :class:`EngineV3`, and :class:`Decision
 the two with the training loop's ``infer`` settings), the parser of their blocks of the tuning
 file (:func:`parse_decision`: ``decision``, ``infer``, ``engine_v3``; header and file reading
 stay in :mod:`unspin.tuning`, which reads the file once, so :func:`load_decision` parses the
-blocks of :func:`unspin.tuning.load_tuning`) and the application (:func:`v3_decisions`,
-:class:`V3Document`, :func:`rewrites`; :func:`unspin.engine.pipeline.finish` drives it). The
-ranker is fitted by ``scripts/train_decision.py``. Fast mode and deep mode without a learned
-ranker decide with the noisy channel instead (:mod:`unspin.engine.decode`).
+blocks of :func:`unspin.tuning.load_tuning`), the application (:func:`v3_decisions`,
+:class:`V3Document`, :func:`rewrites`; :func:`unspin.engine.pipeline.finish` drives it) and the
+ranker's fit (:func:`fit_ranker`, with :func:`slot_labels`). ``scripts/train_decision.py``
+keeps only what needs the benchmark data: scoring the dev documents into a cache, the
+held-out grid, writing the tuning file. Fast mode and deep mode without a learned ranker
+decide with the noisy channel instead (:mod:`unspin.engine.decode`).
 
 >>> settings = load_decision()
 >>> settings.ranker is not None and settings.v3.test in DOCUMENT_TESTS
@@ -38,20 +40,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..tuning import TUNING_FILE, _fail, is_scored, load_tuning
 from .decode import Decision
 from .scored import unigrams
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..config import Config
+    from .features import Unigrams
     from .infer import SpinShare
     from .null import NullTable
     from .pipeline import Scored
+    from .scored import ScoredSlot
 
 #: the ``infer`` settings of the document loop that gives the ranker's document features in
-#: training (:func:`unspin.engine.infer.infer_document`, ``scripts/train_decision.py``)
+#: training (:func:`unspin.engine.infer.infer_document`, :func:`fit_ranker`)
 INFER_KEYS = ("rounds", "rate_strength")
 #: engine v3's document tests (:func:`unspin.engine.infer.document_test`)
 DOCUMENT_TESTS = ("binomial", "multi")
@@ -108,7 +114,7 @@ class DecisionSettings:
 
     ``ranker``: the learned ranker (None: deep mode decides with the noisy channel);
     ``infer``: the training loop's settings (:data:`INFER_KEYS`), which give the ranker's
-    document features (``scripts/train_decision.py``); ``v3``: engine v3's settings.
+    document features (:func:`fit_ranker`); ``v3``: engine v3's settings.
     """
 
     ranker: DecisionModel | None
@@ -261,3 +267,143 @@ def rewrites(d: Decision, settings: EngineV3) -> bool:
     """
     max_fdr = settings.fdr_level if settings.rewrite_fdr is None else settings.rewrite_fdr
     return not (d.gain <= settings.rewrite_gain or 1.0 - d.p_spun > max_fdr + 1e-12)
+
+
+# -- fit: the ranker from labelled documents (scripts/train_decision.py calls it) -------------------
+
+
+def slot_labels(slots: Sequence[ScoredSlot], gold: Sequence[Sequence[Any]]) -> list[int | None]:
+    """Per slot, its training label from the gold swaps ``(start, end, original)`` of its text:
+    ``i`` when the slot is exactly a gold span and the original is its candidate ``i``
+    (compared in lower case); -1 (keep) when it overlaps no gold span; otherwise None, left out
+    of training (spun, but no candidate is right, or only part of the span).
+
+    >>> from unspin.engine.candidates import Candidate, Slot
+    >>> from unspin.engine.scored import ScoredSlot
+    >>> def at(a, b, text):
+    ...     return ScoredSlot(Slot(0, 1, a, b, text, (Candidate("company", "company", 0.5),)), 0.0, (0.0,), False)
+    >>> slot_labels([at(0, 4, "firm"), at(10, 14, "sure"), at(20, 25, "large"), at(30, 33, "big")],
+    ...             [(0, 4, "Company"), (10, 14, "certain"), (20, 27, "large one")])
+    [0, None, None, -1]
+    """
+    out: list[int | None] = []
+    for x in slots:
+        s = x.slot
+        exact = [g for g in gold if g[0] == s.start and g[1] == s.end]
+        if exact:
+            orig = exact[0][2].lower()
+            hit = [i for i, c in enumerate(s.candidates) if c.text.lower() == orig]
+            out.append(hit[0] if hit else None)
+        elif any(g[0] < s.end and s.start < g[1] for g in gold):
+            out.append(None)
+        else:
+            out.append(-1)
+    return out
+
+
+def _stack(mats: Sequence[np.ndarray], labs: Sequence[int | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The labelled slots' candidate rows stacked: rows, each row's group (slot) and each group's
+    chosen row (-1: keep)."""
+    import numpy as np
+
+    rows, gid, pos = [], [], []
+    g = 0
+    for m, y in zip(mats, labs):
+        if y is None or len(m) == 0:
+            continue
+        rows.append(m)
+        gid.extend([g] * len(m))
+        pos.append(-1 if y < 0 else sum(len(r) for r in rows[:-1]) + y)
+        g += 1
+    return np.vstack(rows), np.array(gid), np.array(pos)
+
+
+def _fit_logit(x: np.ndarray, gid: np.ndarray, pos: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """Weights and bias maximising the conditional-logit likelihood (keep = utility 0), L2 on the
+    weights, the bias unpenalised: Newton's method with step halving on the mean negative
+    log-likelihood (convex, so the one optimum). Groups (``gid``) are contiguous and ordered."""
+    import numpy as np
+
+    n_groups = len(pos)
+    has_pos = pos >= 0
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    starts = np.r_[0, np.flatnonzero(np.diff(gid)) + 1]
+    pen = np.r_[np.full(x.shape[1], l2), 0.0]
+    chosen = xb[pos[has_pos]].sum(axis=0)
+
+    def loss_and_probs(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        u = xb @ theta
+        m = np.maximum(np.maximum.reduceat(u, starts), 0.0)
+        e = np.exp(u - m[gid])
+        z = np.exp(-m) + np.bincount(gid, weights=e, minlength=n_groups)
+        upos = np.where(has_pos, u[np.maximum(pos, 0)], 0.0)
+        loss = float((m + np.log(z) - upos).sum()) + 0.5 * float(theta @ (pen * theta))
+        return loss / n_groups, e / z[gid]
+
+    theta = np.zeros(xb.shape[1])
+    loss, p = loss_and_probs(theta)
+    for _ in range(100):
+        grad = (xb.T @ p - chosen + pen * theta) / n_groups
+        px = xb * p[:, None]
+        per_group = np.add.reduceat(px, starts)  # sum over a slot's candidates of p_i x_i
+        hess = (xb.T @ px - per_group.T @ per_group + np.diag(pen + 1e-9)) / n_groups
+        step = np.linalg.solve(hess, grad)
+        t = 1.0
+        while True:  # step halving: the loss never goes up
+            new_loss, new_p = loss_and_probs(theta - t * step)
+            if new_loss <= loss or t < 1e-10:
+                break
+            t /= 2
+        theta, loss, p = theta - t * step, new_loss, new_p
+        if np.abs(t * step).max() < 1e-10:
+            break
+    return theta[:-1], float(theta[-1])
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    return mean, scale
+
+
+def fit_ranker(docs: Sequence[tuple[Sequence[ScoredSlot], Sequence[Sequence[Any]]]], uni: Unigrams, l2: float,
+               rate_strength: float, rounds: int | None = None) -> DecisionModel:
+    """The ranker from labelled documents: each a document's scored slots and its gold swaps
+    ``(start, end, original)`` (labels: :func:`slot_labels`).
+
+    Two stages: slot features alone (the document's rate at the training base rate, no
+    neighbours), then with the document features from stage one's document loop
+    (:func:`unspin.engine.infer.infer_document` over ``rounds`` rounds, default: the shipped
+    ``infer`` setting; ``rate_strength``: its pseudo-slots at the base rate). ``l2``: the
+    penalty on the standardised weights. The provenance holds the base rate (the share of
+    labelled slots that are spun with their original among the candidates).
+    """
+    from .features import FEATURES
+    from .infer import feature_matrix, infer_document, neighbour_means
+
+    if rounds is None:
+        rounds = int(load_decision().infer["rounds"])
+    labs_all = [slot_labels(slots, gold) for slots, gold in docs]
+    n_pos = sum(1 for ls in labs_all for y in ls if y is not None and y >= 0)
+    n_lab = sum(1 for ls in labs_all for y in ls if y is not None)
+    base = n_pos / max(n_lab, 1)
+    mats = []
+    for slots, _gold in docs:
+        mats.extend(feature_matrix(slots, uni, base, [0.0] * len(slots)))
+    labs = [y for ls in labs_all for y in ls]
+    x, gid, pos = _stack(mats, labs)
+    mean, scale = _standardise(x)
+    w, b = _fit_logit((x - mean) / scale, gid, pos, l2)
+    model = DecisionModel(FEATURES, tuple(mean), tuple(scale), tuple(w), b, {"base_rate": base})
+    # Stage 2: document features from stage one's inference.
+    mats = []
+    for slots, _gold in docs:
+        post = infer_document(slots, model, uni, rounds=rounds, rate_strength=rate_strength)
+        nb = neighbour_means(slots, [p.p_spun for p in post.posteriors])
+        mats.extend(feature_matrix(slots, uni, post.rate, nb))
+    x, gid, pos = _stack(mats, labs)
+    mean, scale = _standardise(x)
+    w, b = _fit_logit((x - mean) / scale, gid, pos, l2)
+    return DecisionModel(FEATURES, tuple(float(v) for v in mean), tuple(float(v) for v in scale),
+                         tuple(float(v) for v in w), b, {"base_rate": base})
