@@ -19,13 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from train_decision import labels, read_cache  # noqa: E402
+from train_decision import read_cache  # noqa: E402
 
 from unspin import Config  # noqa: E402
+from unspin.engine.decision import load_decision, slot_labels  # noqa: E402
 from unspin.engine.features import Unigrams  # noqa: E402
 from unspin.engine.neural import PRIOR_WEIGHT_IN_RANK, cheap_utilities  # noqa: E402
 from unspin.lexicon import load_lexicon  # noqa: E402
-from unspin.tuning import UNSCORED, is_scored, load_tuning, log_prior  # noqa: E402
+from unspin.tuning import UNSCORED, is_scored, log_prior  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +38,7 @@ def main() -> None:
     header, docs = read_cache(args.cache)
     if header.get("split") != "dev":
         raise SystemExit("choose the rule on dev caches only")
-    model = load_tuning().decision
+    model = load_decision().ranker
     uni = Unigrams(load_lexicon(Config().lexicon))
     rows = []  # (profile, gold rank by utility or None, utilities sorted, gold rank by bound, bounds sorted)
     words: dict[str, int] = {}
@@ -49,7 +50,7 @@ def main() -> None:
         xs = d["scored_slots"]
         cheap = [dataclasses.replace(x, cands=(UNSCORED,) * len(x.cands)) for x in xs]
         utils = cheap_utilities(cheap, [x.slot for x in xs], [x.mid_sentence_capital for x in xs], model, uni)
-        for x, y, u in zip(xs, labels(d), utils):
+        for x, y, u in zip(xs, slot_labels(xs, d["gold"]), utils):
             n = len(x.slot.candidates)
             if not n:
                 continue

@@ -25,17 +25,21 @@ from train_decision import _scored, read_cache  # noqa: E402
 from unspin import Config  # noqa: E402
 from unspin.bench.metrics import SpanCounts, exact_restorations, never_spun_words, span_counts  # noqa: E402
 from unspin.results import apply_edits  # noqa: E402
+from unspin.engine.decision import DecisionSettings, EngineV3, load_decision  # noqa: E402
 from unspin.engine.null import NULL_FILE, build_null, scorer_settings  # noqa: E402
 from unspin.engine.pipeline import finish  # noqa: E402
-from unspin.tuning import load_tuning  # noqa: E402
+from unspin.tuning import TuningData, load_tuning  # noqa: E402
 
 NULL_OVERRIDE: list = []
 V3_OVERRIDE: dict = {}
+# the risk model's cuts on the document test's p-value (unspin.tuning.RiskModel.p_cuts), which
+# --set still takes by its old name, from when it was an engine v3 setting
+RISK_P_CUTS = "risk_p_cuts"
 
 
 def _override(pairs: list[str]) -> dict:
     """``key=value`` settings of engine v3 to try instead of the tuning file's (values as JSON)."""
-    fields = {f.name for f in dataclasses.fields(load_tuning().v3)}
+    fields = {f.name for f in dataclasses.fields(EngineV3)} | {RISK_P_CUTS}
     out = {}
     for pair in pairs:
         key, _, raw = pair.partition("=")
@@ -92,11 +96,20 @@ def _metrics(d: dict, findings: list, edits: list, text: str) -> dict:
     }
 
 
+def _settings() -> tuple[DecisionSettings, TuningData]:
+    """The shipped decision settings and tuning file with the --set overrides."""
+    v3 = {k: v for k, v in V3_OVERRIDE.items() if k != RISK_P_CUTS}
+    base, tuned = load_decision(), load_tuning()
+    if RISK_P_CUTS in V3_OVERRIDE:
+        cuts = tuple((float(c), str(n)) for c, n in V3_OVERRIDE[RISK_P_CUTS])
+        tuned = dataclasses.replace(tuned, risk=dataclasses.replace(tuned.risk, p_cuts=cuts))
+    return dataclasses.replace(base, v3=dataclasses.replace(base.v3, **v3)), tuned
+
+
 def run_engine(d: dict, config: Config):
     """The shipped pipeline's decision stage (engine v3) on a cached document."""
-    base = load_tuning()
-    settings = dataclasses.replace(base, v3=dataclasses.replace(base.v3, **V3_OVERRIDE))
-    return finish(_scored(d), config, settings=settings, null=NULL_OVERRIDE[0] if NULL_OVERRIDE else None)
+    decision, tuned = _settings()
+    return finish(_scored(d), config, decision=decision, settings=tuned, null=NULL_OVERRIDE[0] if NULL_OVERRIDE else None)
 
 
 def run_evaluate(args: argparse.Namespace) -> None:
@@ -152,7 +165,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
         print(prof, json.dumps(out[prof]))
     if args.json:
         Path(args.json).write_text(json.dumps({"caches": [Path(c).name for c in args.cache],
-                                               "settings": {**dataclasses.asdict(load_tuning().v3), **V3_OVERRIDE},
+                                               "settings": {**dataclasses.asdict(load_decision().v3),
+                                                            RISK_P_CUTS: load_tuning().risk.p_cuts, **V3_OVERRIDE},
                                                "rows": out}, indent=1) + "\n", encoding="utf-8")
 
 
@@ -168,7 +182,8 @@ def main() -> None:
     e.add_argument("--null", help="a null table for caches scored with other deep settings "
                    "(e.g. benchmarks/results/null-v1-scorer-bbfe14b.json); default: the shipped one")
     e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="try an engine v3 setting instead of the tuning file's (repeatable), e.g. --set test=binomial")
+                   help="try an engine v3 setting instead of the tuning file's (repeatable), e.g. --set test=binomial; "
+                   "also risk_p_cuts, the risk model's cuts on the document test's p-value")
     e.add_argument("--json")
     args = ap.parse_args()
     {"null": run_null, "evaluate": run_evaluate}[args.cmd](args)

@@ -37,11 +37,12 @@ from unspin.bench.corpus import first_words as _first_words  # noqa: E402
 from unspin import Config  # noqa: E402
 from unspin.bench.corpus import default_corpus_path, load_corpus, sample  # noqa: E402
 from unspin.bench.funnel import funnel_of_run  # noqa: E402
+from unspin.engine.decision import load_decision  # noqa: E402
 from unspin.engine.lm import load_model  # noqa: E402
 from unspin.engine.neural import NeuralScorer  # noqa: E402
 from unspin.engine.pipeline import finish, score  # noqa: E402
 from unspin.spinner import spin  # noqa: E402
-from unspin.tuning import is_scored, load_tuning, mode_defaults  # noqa: E402
+from unspin.tuning import is_scored, mode_defaults  # noqa: E402
 
 DEV_PROFILES = ("pps", "synonymizer")
 
@@ -127,7 +128,7 @@ def main() -> None:
         quality = {}
         for p in DEV_PROFILES:
             ds = [d for d in cache_docs if d["profile"] in (p, "clean")]
-            quality[p] = {k: round(v, 4) for k, v in evaluate(ds, load_tuning().decision, {}).items()}
+            quality[p] = {k: round(v, 4) for k, v in evaluate(ds, load_decision().ranker, {}).items()}
         table[name] = {
             "settings": kw,
             "agreement": round(agree / max(n, 1), 4),

@@ -11,9 +11,10 @@ Only the dev split and the dev profiles (``pps``, ``synonymizer``) are used; ``c
 is held out and never read here. The cache is gzipped JSONL (one document per line, no
 pickle): text, gold spans, and every slot with its candidates and LM scores.
 
-Labels per slot: the gold original's candidate when the slot is exactly a gold span and the
-original is among its candidates; "keep" when the slot overlaps no gold span; otherwise the
-slot is left out of training (spun, but no candidate is right, or only partly the span).
+The ranker's fit (labels per slot, the two-stage conditional logit) lives with the rest of
+deep mode's decision in :mod:`unspin.engine.decision` (:func:`~unspin.engine.decision.fit_ranker`,
+:func:`~unspin.engine.decision.slot_labels`); this script scores the documents, runs the
+held-out grid and writes the tuning file.
 """
 
 from __future__ import annotations
@@ -23,12 +24,9 @@ import dataclasses
 import datetime
 import gzip
 import json
-import math
 import sys
 import time
 from pathlib import Path
-
-import numpy as np
 
 from unspin import Config
 from unspin.bench.corpus import default_corpus_path, first_words, load_corpus, register_documents, sample
@@ -36,15 +34,15 @@ from unspin.bench.sweep import PPS_PHRASES, pps_phrase_documents, rates_for
 from unspin.bench.funnel import funnel_of_run
 from unspin.bench.metrics import changed_words, exact_restorations, span_counts
 from unspin.engine.candidates import Candidate, Slot
+from unspin.engine.decision import DecisionModel, fit_ranker, load_decision
 from unspin.engine.features import FEATURES, Unigrams
 from unspin.engine.null import scorer_settings
-from unspin.engine.infer import feature_matrix, infer_document, neighbour_means
 from unspin.engine.pipeline import Scored, finish, score
 from unspin.engine.scored import ScoredSlot
 from unspin.lexicon import load_lexicon
 from unspin.spinner import spin
 from unspin.text import tokenize
-from unspin.tuning import TUNING_FILE, DecisionModel, load_tuning
+from unspin.tuning import TUNING_FILE
 
 DEV_PROFILES = ("pps", "synonymizer")
 # Never trained or tuned on: the held-out profile, the third-party (transfer) spinners and the
@@ -185,101 +183,9 @@ def read_cache(paths: list[str]) -> tuple[dict, list[dict]]:
     return header, docs
 
 
-def labels(doc: dict) -> list[int | None]:
-    """Per slot: -1 keep, i the gold candidate, None left out."""
-    gold = doc["gold"]
-    out: list[int | None] = []
-    for x in doc["scored_slots"]:
-        s = x.slot
-        exact = [g for g in gold if g[0] == s.start and g[1] == s.end]
-        if exact:
-            orig = exact[0][2].lower()
-            hit = [i for i, c in enumerate(s.candidates) if c.text.lower() == orig]
-            out.append(hit[0] if hit else None)
-        elif any(g[0] < s.end and s.start < g[1] for g in gold):
-            out.append(None)
-        else:
-            out.append(-1)
-    return out
-
-
-# -- conditional logit ----------------------------------------------------------------------------
-
-
-def _stack(mats: list[np.ndarray], labs: list[int | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows, gid, pos = [], [], []
-    g = 0
-    for m, y in zip(mats, labs):
-        if y is None or len(m) == 0:
-            continue
-        rows.append(m)
-        gid.extend([g] * len(m))
-        pos.append(-1 if y < 0 else sum(len(r) for r in rows[:-1]) + y)
-        g += 1
-    return np.vstack(rows), np.array(gid), np.array(pos)
-
-
-def fit(X: np.ndarray, gid: np.ndarray, pos: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
-    """Weights and bias maximising the conditional-logit likelihood (keep = utility 0), L2 on w."""
-    from scipy.optimize import minimize
-
-    n_groups = len(pos)
-    has_pos = pos >= 0
-    Xb = np.hstack([X, np.ones((len(X), 1))])
-
-    def f(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        u = Xb @ theta
-        m = np.maximum(np.maximum.reduceat(u, np.r_[0, np.flatnonzero(np.diff(gid)) + 1]), 0.0)
-        mrow = m[gid]
-        e = np.exp(u - mrow)
-        z = np.exp(-m) + np.bincount(gid, weights=e, minlength=n_groups)
-        lse = m + np.log(z)
-        upos = np.where(has_pos, u[np.maximum(pos, 0)], 0.0)
-        loss = float((lse - upos).sum())
-        p = e / z[gid]
-        grad = Xb.T @ p - Xb[pos[has_pos]].sum(axis=0)
-        loss += 0.5 * l2 * float(theta[:-1] @ theta[:-1])
-        grad[:-1] += l2 * theta[:-1]
-        return loss / n_groups, grad / n_groups
-
-    res = minimize(f, np.zeros(Xb.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
-    return res.x[:-1], float(res.x[-1])
-
-
-def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mean = X.mean(axis=0)
-    scale = X.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    return mean, scale
-
-
-def train(docs: list[dict], uni: Unigrams, l2: float, rate_strength: float) -> DecisionModel:
-    """Two stages: slot features alone, then with the document features from stage one's
-    document loop (``rate_strength``: its pseudo-slots at the base rate)."""
-    labs_all = [labels(d) for d in docs]
-    n_pos = sum(1 for ls in labs_all for y in ls if y is not None and y >= 0)
-    n_lab = sum(1 for ls in labs_all for y in ls if y is not None)
-    base = n_pos / max(n_lab, 1)
-    mats = []
-    for d in docs:
-        mats.extend(feature_matrix(d["scored_slots"], uni, base, [0.0] * len(d["scored_slots"])))
-    labs = [y for ls in labs_all for y in ls]
-    X, gid, pos = _stack(mats, labs)
-    mean, scale = _standardise(X)
-    w, b = fit((X - mean) / scale, gid, pos, l2)
-    model = DecisionModel(FEATURES, tuple(mean), tuple(scale), tuple(w), b, {"base_rate": base})
-    # Stage 2: document features from stage one's inference.
-    rounds = int(load_tuning().infer["rounds"])
-    mats = []
-    for d in docs:
-        post = infer_document(d["scored_slots"], model, uni, rounds=rounds, rate_strength=rate_strength)
-        nb = neighbour_means(d["scored_slots"], [p.p_spun for p in post.posteriors])
-        mats.extend(feature_matrix(d["scored_slots"], uni, post.rate, nb))
-    X, gid, pos = _stack(mats, labs)
-    mean, scale = _standardise(X)
-    w, b = fit((X - mean) / scale, gid, pos, l2)
-    return DecisionModel(FEATURES, tuple(float(v) for v in mean), tuple(float(v) for v in scale),
-                         tuple(float(v) for v in w), b, {"base_rate": base})
+def _labelled(docs: list[dict]) -> list[tuple[list[ScoredSlot], list]]:
+    """Cached documents as :func:`~unspin.engine.decision.fit_ranker` takes them: (slots, gold swaps)."""
+    return [(d["scored_slots"], d["gold"]) for d in docs]
 
 
 def _scored(d: dict) -> Scored:
@@ -295,12 +201,12 @@ def evaluate(docs: list[dict], model: DecisionModel | None, threshold: float = 0
     """Span P/R/F1, exact restorations and false changes per 1k clean words via pipeline.finish
     (engine v3 with ``model`` as its ranker; ``model`` None: the noisy-channel baseline)."""
     config = Config(flag_threshold=threshold)
-    settings = load_tuning()
+    decision = None if model is None else dataclasses.replace(load_decision(), ranker=model)
     ex = gold_n = fc = clean_words = 0
     counts = [0, 0, 0, 0]
     for d in docs:
         sc = _scored(d)
-        a = finish(sc, config, decision=model, settings=settings)  # model None: the noisy-channel baseline
+        a = finish(sc, config, decision=decision)
         if d["profile"] == "clean":
             fc += changed_words(d["text"], a.edits)
             clean_words += d["words"]
@@ -329,7 +235,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
     for profile in sorted({d["profile"] for d in docs}):
         ds = [d for d in docs if d["profile"] == profile]
         clean = [d for d in docs if d["profile"] == "clean" and d["doc"] in {x["doc"] for x in ds}]
-        res = evaluate(ds + clean, load_tuning().decision) if profile != "clean" else None
+        res = evaluate(ds + clean, load_decision().ranker) if profile != "clean" else None
         if res is not None and args.baseline:
             b = evaluate(ds + clean, None)
             res.update({f"baseline_{k}": v for k, v in b.items()})
@@ -368,7 +274,7 @@ def run_train(args: argparse.Namespace) -> None:
             for k in range(2):
                 tr = [d for d in docs if d["doc"] not in folds[k]]
                 te = [d for d in docs if d["doc"] in folds[k]]
-                rs.append(evaluate(te, train(tr, uni, l2, strength)))
+                rs.append(evaluate(te, fit_ranker(_labelled(tr), uni, l2, strength)))
             agg = {k: sum(r[k] for r in rs) / len(rs) for k in ("exact", "P", "R", "F1", "fc_per_1k")}
             print(f"l2 {l2} strength {strength}: exact {agg['exact']:.3f} F1 {agg['F1']:.3f} "
                   f"(P {agg['P']:.3f} R {agg['R']:.3f}) FC/1k {agg['fc_per_1k']:.2f}", flush=True)
@@ -379,7 +285,7 @@ def run_train(args: argparse.Namespace) -> None:
     assert best is not None
     _, l2, strength, agg = best
     print(f"chosen: l2 {l2} rate_strength {strength} -> held-out dev {agg}  ({time.time() - t0:.0f}s)")
-    model = train(docs, uni, l2, strength)
+    model = fit_ranker(_labelled(docs), uni, l2, strength)
     for name, w in sorted(zip(FEATURES, model.weights), key=lambda t: -abs(t[1])):
         print(f"  {name:14s} {w:+.3f}")
     if args.write:

@@ -82,12 +82,13 @@ def test_choose_never_returns_overlaps(spec):
 import numpy as np
 import pytest
 
+from unspin.engine.decision import DecisionModel
 from unspin.engine.features import FEATURES, Unigrams, pooled, slot_features, text_counts
 from unspin.engine.infer import infer_document, neighbour_means
 from unspin.engine.scored import ScoredSlot
 from unspin.errors import DataError
 from unspin.lexicon import load_lexicon
-from unspin.tuning import UNSCORED, DecisionModel
+from unspin.tuning import UNSCORED
 
 
 def _model(**weights: float) -> DecisionModel:

@@ -14,10 +14,11 @@ import pytest
 
 import unspin
 from unspin.engine.candidates import CandidateGenerator
+from unspin.engine.decision import load_decision
 from unspin.engine.neural import NeuralScorer, SlotScores, cheap_utilities
 from unspin.lexicon import load_lexicon
 from unspin.text import tokenize
-from unspin.tuning import UNSCORED, is_scored, load_tuning, mode_defaults
+from unspin.tuning import UNSCORED, is_scored, mode_defaults
 
 TEXT = (
     "The central bank raised interest rates again on Tuesday, citing persistent inflation. "
@@ -47,7 +48,7 @@ def test_shipped_deep_settings_gate_the_rescoring() -> None:
     assert d.rescore_gate is not None and d.rescore_first >= 2
     assert d.head in ("sub", "exact")
     assert 2 <= d.right_min <= d.right_max <= 10
-    assert load_tuning().decision is not None
+    assert load_decision().ranker is not None
 
 
 def test_gate_picks_at_most_k_candidates_above_the_gate_best_first() -> None:
@@ -57,7 +58,7 @@ def test_gate_picks_at_most_k_candidates_above_the_gate_best_first() -> None:
     from unspin.engine.scored import mid_sentence_capital, unigrams
 
     caps = [mid_sentence_capital(doc, s) for s in slots]
-    utils = cheap_utilities(cheap, slots, caps, load_tuning().decision, unigrams(scorer.lexicon))
+    utils = cheap_utilities(cheap, slots, caps, load_decision().ranker, unigrams(scorer.lexicon))
     assert len(picked) == len(slots)
     for chosen, u in zip(picked, utils):
         assert len(chosen) <= 3

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.tuning import load_tuning
+from unspin.engine.decision import load_decision
 from unspin.engine.infer import document_test, local_fdr, pooled_local_fdr, report_cutoff, spin_share
 from unspin.engine.null import NullTable, build_null, load_null, p_values, parse_null, slot_statistic, stratum
 from unspin.errors import DataError
@@ -70,7 +70,7 @@ def test_clean_documents_are_not_rejected(test_split_clean_slots: list) -> None:
 
     _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v4.*.jsonl.gz")))
     null = load_null()
-    shipped = load_tuning().v3.test
+    shipped = load_decision().v3.test
     tests = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None], test=shipped)
              for d in docs if d["profile"] == "clean"]
     # at most one of 30 suspicious or high (measured: one clean text at p = 2.5e-4; the target,
@@ -312,24 +312,3 @@ def test_a_document_where_every_slot_looks_spun_is_decided() -> None:
     assert share.share == 1.0
     assert 0.0 <= pooled_local_fdr([1e-5] * 3, share) < 0.01
     assert 0.0 <= local_fdr(1e-5, share) < 0.01
-
-
-def test_tuning_file_refuses_a_retired_decision_and_missing_loop_settings() -> None:
-    """One decision per kind of evidence (issue 17): engine v2's decision is gone, and the loop
-    that gives the ranker's document features in training must say its settings."""
-    import copy
-    import json
-
-    from unspin.datafiles import path
-    from unspin.tuning import TUNING_FILE, parse_tuning
-
-    raw = json.loads(path(TUNING_FILE).read_text(encoding="utf-8"))
-    assert parse_tuning(raw).v3.fdr_level == pytest.approx(0.2)
-    old = copy.deepcopy(raw)
-    old["engine_v3"]["values"]["engine"] = "v2"
-    with pytest.raises(DataError, match="retired"):
-        parse_tuning(old)
-    thin = copy.deepcopy(raw)
-    del thin["infer"]["values"]["rate_strength"]
-    with pytest.raises(DataError, match="rate_strength"):
-        parse_tuning(thin)

@@ -82,7 +82,7 @@ def null_test_risk(p_value: float, tuning: TuningData | None = None) -> str:
     >>> null_test_risk(1e-9), null_test_risk(1e-4), null_test_risk(0.01), null_test_risk(0.5)
     ('high', 'suspicious', 'low', 'clean')
     """
-    for cut, name in (tuning or load_tuning()).v3.risk_p_cuts:
+    for cut, name in (tuning or load_tuning()).risk.p_cuts:
         if p_value < cut:
             return name
     return "clean"

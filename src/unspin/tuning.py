@@ -1,9 +1,13 @@
-"""The one home of tuned numbers: decision parameters, learned weights, risk cuts, mode defaults.
+"""The tuning file and the tuned numbers below the engine: mode defaults, the noisy channel, risk.
 
 Values live in the versioned data file ``data/tuning.v2.json`` (header: magic, format,
 version; every block carries its provenance: script, profiles, split, date), read once per
-process by :func:`load_tuning`. Constants that are not tuned but must agree across modules
-(the "unscored" sentinel, the channel-prior floor) are defined here once.
+process by :func:`load_tuning`. This module checks the header and parses the blocks it owns:
+the work limits per mode (:class:`ModeDefaults`), the noisy-channel settings (:class:`Tuning`)
+and the risk model (:class:`RiskModel`). Deep mode's decision (the learned ranker, engine v3's
+settings) has its own home, :mod:`unspin.engine.decision`, which parses its blocks from
+:attr:`TuningData.blocks` (the file is read once). Constants that are not tuned but must agree
+across modules (the "unscored" sentinel, the channel-prior floor) are defined here once.
 
 >>> UNSCORED < SCORED_ABOVE < 0
 True
@@ -75,74 +79,29 @@ class Tuning:
 
 
 @dataclass(frozen=True)
-class DecisionModel:
-    """A conditional-logit model over per-(slot, candidate) features (deep mode).
-
-    The utility of candidate ``c`` at a slot is ``w . (x_c - mean) / scale + bias``; keeping
-    the text has utility 0. ``P(c) = exp(u_c) / (1 + sum_c' exp(u_c'))``.
-    """
-
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    weights: tuple[float, ...]
-    bias: float
-    provenance: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
 class RiskModel:
-    """Document score -> risk level (cuts on the score; see :mod:`unspin.scoring`)."""
+    """Document score -> risk level (cuts on the score; see :mod:`unspin.scoring`), and engine
+    v3's risk level from its document test against clean text (cuts on the p-value)."""
 
     score_scale: float  # deep: density of confident findings per word where the score reaches 1 - 1/e
     cuts: tuple[tuple[float, str], ...]  # (minimum score, level), highest first
     min_findings: int  # fewer findings never rate above "low" (deep mode)
-
-
-#: the ``infer`` settings of the document loop that gives the ranker's document features in
-#: training (:func:`unspin.engine.infer.infer_document`, ``scripts/train_decision.py``)
-INFER_KEYS = ("rounds", "rate_strength")
-#: engine v3's document tests (:func:`unspin.engine.infer.document_test`)
-DOCUMENT_TESTS = ("binomial", "multi")
-
-
-@dataclass(frozen=True)
-class EngineV3:
-    """Engine v3's settings (:mod:`unspin.engine.null`, :mod:`unspin.engine.infer`): all fixed a priori.
-
-    ``pool``: one swap seen at several places of a document is decided together
-    (:func:`unspin.engine.infer.pooled_local_fdr`). ``fdr_level`` and ``rule``: which spans are reported (:func:`unspin.engine.infer.report_cutoff`:
-    "local", each span's local fdr at most the level; "mean", the spans' mean). ``storey_lambda``: the
-    spun-share estimator's lambda. ``test_alpha``: the document test counts slots with p at most
-    this. ``risk_p_cuts``: (p-value, level) pairs, strictest first. ``rewrite_fdr`` (default: the
-    fdr level) and ``rewrite_gain``: a reported span is rewritten when its own local fdr is at most
-    ``rewrite_fdr`` and its best original's log-odds against the text exceed ``rewrite_gain``.
-    ``test``: the document test (:func:`unspin.engine.infer.document_test`).
-    """
-
-    fdr_level: float = 0.2
-    storey_lambda: float = 0.5
-    test_alpha: float = 0.05
-    risk_p_cuts: tuple[tuple[float, str], ...] = ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
-    rule: str = "local"
-    pool: bool = False
-    rewrite_fdr: float | None = None
-    rewrite_gain: float = 0.0
-    test: str = "binomial"
+    # engine v3: (p-value, level) pairs, strictest first (scoring.null_test_risk)
+    p_cuts: tuple[tuple[float, str], ...] = ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
 
 
 @dataclass(frozen=True)
 class TuningData:
-    """Everything in the tuning file."""
+    """The tuning file: the blocks this module owns, parsed, and every block as decoded."""
 
     version: str
     modes: Mapping[str, ModeDefaults]
     noisy_channel: Mapping[str, Tuning]
-    decision: DecisionModel | None
-    infer: Mapping[str, float]
     risk: RiskModel
     header: Mapping[str, Any]
-    v3: EngineV3 = EngineV3()
+    # the file as decoded (read-only): the blocks other modules own are parsed from here
+    # (deep mode's decision: unspin.engine.decision.load_decision), so the file is read once
+    blocks: Mapping[str, Any]
 
 
 FIX = "reinstall unspin or rebuild it with scripts/train_decision.py"
@@ -153,56 +112,25 @@ def _fail(source: str, what: str) -> DataError:
 
 
 def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningData:
-    """Validate a decoded tuning file; DataError names what is wrong."""
+    """Validate a decoded tuning file's header and the blocks this module owns (``modes``,
+    ``noisy_channel``, ``risk``); DataError names what is wrong. Deep mode's decision blocks
+    are checked by :func:`unspin.engine.decision.parse_decision`."""
     from .datafiles import check_header, json_header
 
     check_header(json_header(raw, source, FIX), "tuning", TUNING_FORMAT, TUNING_VERSION, FIX)
     try:
         modes = {m: ModeDefaults(**{k: x for k, x in v.items() if k != "provenance"}) for m, v in raw["modes"].items()}
         channel = {m: Tuning(**v["values"]) for m, v in raw["noisy_channel"].items()}
-        d = raw.get("decision")
-        decision = None
-        if d:
-            feats = tuple(d["features"])
-            decision = DecisionModel(
-                feats,
-                tuple(float(x) for x in d["mean"]),
-                tuple(float(x) for x in d["scale"]),
-                tuple(float(x) for x in d["weights"]),
-                float(d["bias"]),
-                dict(d.get("provenance", {})),
-            )
-            if not len(feats) == len(decision.mean) == len(decision.scale) == len(decision.weights):
-                raise ValueError("decision model: features, mean, scale and weights differ in length")
-            if any(s <= 0 for s in decision.scale):
-                raise ValueError("decision model: non-positive scale")
-        infer = {k: float(v) for k, v in raw.get("infer", {}).get("values", {}).items()}
-        missing = [k for k in INFER_KEYS if k not in infer]
-        if decision is not None and missing:
-            raise ValueError(f"infer: the learned decision needs {missing}")
-        e = raw.get("engine_v3", {}).get("values", {})
-        if e.get("engine", "v3") != "v3":
-            raise ValueError("engine_v3: engine v2's decision was retired in session 10; engine must be v3")
-        v3 = EngineV3(float(e.get("fdr_level", 0.2)), float(e.get("storey_lambda", 0.5)),
-                      float(e.get("test_alpha", 0.05)),
-                      tuple((float(c), str(n)) for c, n in e.get("risk_p_cuts", EngineV3.risk_p_cuts)),
-                      str(e.get("rule", "local")), bool(e.get("pool", False)),
-                      None if e.get("rewrite_fdr") is None else float(e["rewrite_fdr"]), float(e.get("rewrite_gain", 0.0)),
-                      str(e.get("test", "binomial")))
-        if not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
-                or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
-                or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
-            raise ValueError(f"engine_v3: rule must be local or mean, test one of {DOCUMENT_TESTS}, "
-                             f"and levels in (0, 1), got {e}")
         r = raw["risk"]["values"]
-        risk = RiskModel(float(r["score_scale"]), tuple((float(c), str(n)) for c, n in r["cuts"]), int(r["min_findings"]))
+        risk = RiskModel(float(r["score_scale"]), tuple((float(c), str(n)) for c, n in r["cuts"]), int(r["min_findings"]),
+                         tuple((float(c), str(n)) for c, n in r.get("risk_p_cuts", RiskModel.p_cuts)))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(source, f"invalid content ({exc})") from None
     for m in ("deep", "fast"):
         if m not in modes or m not in channel:
             raise _fail(source, f"no settings for mode {m!r}")
     header = {k: v for k, v in raw.items() if k not in ("modes", "noisy_channel", "decision", "infer", "risk")}
-    return TuningData(TUNING_VERSION, modes, channel, decision, infer, risk, header, v3)
+    return TuningData(TUNING_VERSION, modes, channel, risk, header, raw)
 
 
 def read_tuning(path: Path | str) -> TuningData:

@@ -26,7 +26,7 @@ from typing import Hashable, Sequence
 
 import numpy as np
 
-from ..tuning import DecisionModel
+from .decision import DecisionModel
 from .features import FEATURES, Unigrams, pooled, slot_features, text_counts
 
 NEIGHBOUR_SLOTS = 2  # non-overlapping slots on each side whose posteriors are averaged

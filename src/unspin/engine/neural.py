@@ -33,8 +33,9 @@ from typing import Sequence
 
 from ..config import Config
 from ..text import Document
-from ..tuning import UNSCORED, DecisionModel, ModeDefaults, load_tuning, log_prior, mode_defaults
+from ..tuning import UNSCORED, ModeDefaults, log_prior, mode_defaults
 from .candidates import Slot
+from .decision import DecisionModel, load_decision
 from .lm import LanguageModel, load_model
 
 PRIOR_WEIGHT_IN_RANK = 0.5  # the channel prior's weight when ranking candidates for rescoring
@@ -66,7 +67,7 @@ class NeuralScorer:
         self.settings = settings or mode_defaults("deep")
         self.lexicon = lexicon or Config().lexicon
         # The learned decision that prices candidates for the gate (True: the shipped one).
-        self.decision = load_tuning().decision if decision is True else (decision or None)
+        self.decision = load_decision().ranker if decision is True else (decision or None)
         # The tuned head (settings.head), unless UNSPIN_LM_HEAD asks for one (e.g. "exact").
         self.head = os.environ.get("UNSPIN_LM_HEAD") or self.settings.head or None
 

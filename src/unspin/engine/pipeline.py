@@ -7,9 +7,8 @@ not grow with the input.
 
 from __future__ import annotations
 
-import math
 import time
-from functools import cache
+from functools import cache, partial
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
@@ -18,15 +17,14 @@ from ..lexicon import Lexicon, load_lexicon, with_user_pairs
 from ..results import Edit, Finding, Replacement, Report
 from ..scoring import document_verdict, findings_score, risk_level, rule_id
 from ..text import Document, tokenize
-from ..tuning import DecisionModel, EngineV3, Tuning, TuningData, channel_tuning, is_scored, load_tuning, mode_defaults
+from ..tuning import Tuning, TuningData, channel_tuning, is_scored, load_tuning, mode_defaults
 from .candidates import CandidateGenerator, Slot
+from .decision import DecisionSettings, V3Document, load_decision, rewrites, v3_decisions
 from .decode import Decision, choose, decide
 from .ngram import NgramScorer
-from .scored import ScoredSlot, mid_sentence_capital, unigrams
+from .scored import ScoredSlot, mid_sentence_capital
 
 if TYPE_CHECKING:
-    from .features import Unigrams
-    from .infer import SpinShare
     from .null import NullTable
 
 __all__ = ["Analysis", "Scored", "ScoredSlot", "analyse", "default_tuning", "finish", "score", "spin_score", "risk_level"]
@@ -205,43 +203,42 @@ def score(text: str, config: Config, scorer: Scorer | None = None, deadline: flo
 
 
 def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
-           decision: DecisionModel | None | bool = True, settings: TuningData | None = None,
+           decision: DecisionSettings | None | bool = True, settings: TuningData | None = None,
            null: NullTable | None = None) -> Analysis:
     """Stage 2: decide per slot, choose jointly, build findings, edits and the score.
 
-    Two decisions, one per kind of evidence: deep mode uses engine v3 (:func:`v3_decisions`:
-    whether a slot is spun from its p-value against clean text, which original from the learned
-    ranker of the tuning file); fast mode, an explicit noisy-channel ``tuning`` or
-    ``decision=None`` use the noisy-channel formula (``engine/decode.py``), fast mode because its
-    n-gram evidence has no per-slot power against clean text (BENCHMARKS.md, session 10).
+    Two decisions, one per kind of evidence: deep mode uses engine v3
+    (:func:`unspin.engine.decision.v3_decisions`: whether a slot is spun from its p-value
+    against clean text, which original from the learned ranker); fast mode, an explicit
+    noisy-channel ``tuning``, ``decision=None`` (or False) and decision settings without a
+    ranker use the noisy-channel formula (``engine/decode.py``), fast mode because its n-gram
+    evidence has no per-slot power against clean text (BENCHMARKS.md, session 10).
 
-    ``settings`` (default: the shipped tuning file) and ``null`` (default: the shipped null
-    table) are every tuned number the decision reads, passed in so that an evaluation can try
-    other settings without patching the package.
+    Every tuned number the decision reads is passed in, so that an evaluation can try other
+    settings without patching the package: ``decision`` (True: the shipped
+    :func:`unspin.engine.decision.load_decision`; or a
+    :class:`~unspin.engine.decision.DecisionSettings`), ``settings`` (the tuning file's
+    risk model; default: the shipped file) and ``null`` (default: the shipped null table).
     """
     tuned = settings if settings is not None else load_tuning()
+    deep = load_decision() if decision is True else decision if isinstance(decision, DecisionSettings) else None
+    if tuning is not None or scored.mode != "deep":
+        deep = None  # the noisy channel: fast mode, or deep mode asked for it
     findings: list[Finding] = []
     edits: list[Edit] = []
     doc = scored.doc
-    model = _decision_model(scored, tuning, decision, tuned)
-    # A reported span is rewritten when its best original's log-odds against keeping the text
-    # exceed this margin (0: the best original is likelier than the text itself).
-    edit_margin = 0.0
     threshold = config.flag_threshold
     v3: V3Document | None = None
-    rewrite_fdr = 1.0  # engine v3: a reported span is rewritten only at a local fdr at most this
-    if model is not None:
+    rewrite: Callable[[Decision], bool] = _channel_rewrites
+    if deep is not None and deep.ranker is not None:
         if null is None:
             from .null import load_null
 
             null = load_null()
-        per_segment, v3 = v3_decisions(scored, config, model, null, tuned.v3)
-        # Report the spans the false-discovery rule admits (their mean local fdr is at most the
-        # level); rewrite only those whose own local fdr is at most the level and whose original
-        # beats the text: a highlighted word costs the reader a look, a wrong change costs the text.
-        threshold = 1.0 - v3.cutoff - 1e-12
-        rewrite_fdr = tuned.v3.fdr_level if tuned.v3.rewrite_fdr is None else tuned.v3.rewrite_fdr
-        edit_margin = tuned.v3.rewrite_gain
+        per_segment, v3 = v3_decisions(scored, config, deep.ranker, null, deep.v3)
+        # Report the spans the false-discovery rule admits; rewrite those the rewrite rule admits.
+        threshold = v3.threshold
+        rewrite = partial(rewrites, settings=deep.v3)
     else:
         tuning = tuning or default_tuning(config.mode)
         pooled = _pooled_evidence(scored) if tuning.pool_weight else {}
@@ -256,7 +253,7 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     for decisions in per_segment:
         for d in choose(decisions, threshold):
             findings.append(_finding(doc, d))
-            if d.gain <= edit_margin or 1.0 - d.p_spun > rewrite_fdr + 1e-12:
+            if not rewrite(d):
                 # Spun in total probability, but no single original is likely enough against
                 # the text itself (or, engine v3, the span is not sure enough on its own to be
                 # rewritten): report the span, do not rewrite it.
@@ -293,80 +290,10 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     return Analysis(report, tuple(edits))
 
 
-def _decision_model(scored: Scored, tuning: Tuning | None, decision: DecisionModel | None | bool,
-                    tuned: TuningData) -> DecisionModel | None:
-    if decision is None or decision is False or tuning is not None or scored.mode != "deep":
-        return None
-    if decision is True:
-        return tuned.decision
-    return decision
-
-
-def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: NullTable,
-                 settings: EngineV3) -> tuple[list[list[Decision]], "V3Document"]:
-    """Engine v3: whether a slot is spun from its null p-value and the document's two-group model;
-    which original, from the learned ranker (the conditional logit's order of candidates).
-
-    ``Decision.p_spun`` is 1 - local fdr; ``gain`` the chosen original's language-model log-odds
-    against the text (full context where rescored, else first sub-token), so a reported span is
-    rewritten only when its original also beats the text.
-    """
-    from .features import lo_full, swap_key
-    from .infer import document_test, infer_document, local_fdr, pool_by_swap, report_cutoff, spin_share, with_batch_evidence
-    from .null import p_values
-
-    slots = [x for seg in scored.segments for x in seg]
-    pv = p_values(slots, null)
-    share = spin_share([p for p in pv if p is not None], settings.storey_lambda, alpha=settings.test_alpha)
-    # The ranker only orders candidates within a slot (document-level features shift all of a
-    # slot's candidates alike), so one round, with no feedback, is enough.
-    post = infer_document(slots, model, unigrams(config.lexicon), rounds=1)
-    # each slot's candidates by the ranker, best first (None: no candidate to rank)
-    orders = [sorted(range(len(sp.probs)), key=lambda i, sp=sp: -sp.probs[i]) if x.slot.candidates and sp.probs else None
-              for x, sp in zip(slots, post.posteriors)]
-    fdrs = [None if p is None else local_fdr(p, share) for p in pv]
-    if settings.pool:
-        # one swap = the same spun wording with the same best original by the ranker
-        keys = [swap_key(x, order[0]) if p is not None and order else None for x, order, p in zip(slots, orders, pv)]
-        fdrs = pool_by_swap(keys, pv, fdrs, share)
-    if config.channel:
-        # a learned dictionary (unspin learn): the batch's evidence on the best original's swap
-        fdrs = [f if f is None or not order else with_batch_evidence(f, x.slot.candidates[order[0]].channel)
-                for x, order, f in zip(slots, orders, fdrs)]
-    out: list[list[Decision]] = []
-    k = 0
-    for segment in scored.segments:
-        decisions = []
-        for x in segment:
-            sp, p, fdr, order = post.posteriors[k], pv[k], fdrs[k], orders[k]
-            k += 1
-            cands = x.slot.candidates
-            if not order or p is None:
-                continue
-            best = order[0]
-            gain = lo_full(x, best)
-            if not is_scored(x.cands[best]):
-                gain = x.cands_first[best] - x.keep_first if x.cands_first else gain
-            total = sum(sp.probs) or 1.0
-            ranked = tuple((cands[i].text, sp.probs[i] / total) for i in order)
-            evidence = (
-                f"context fits {cands[best].text!r} better than {x.slot.text!r} "
-                f"(language-model log-odds {gain:+.2f}; p = {p:.4f} against clean text; local fdr {fdr:.2f}; "
-                f"document spin share {share.share:.2f})"
-            )
-            decisions.append(Decision(x.slot, 1.0 - fdr, ranked, gain, evidence))
-        out.append(decisions)
-    cutoff = report_cutoff([f for f in fdrs if f is not None], settings.fdr_level, settings.rule)
-    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha, settings.test), cutoff)
-
-
-@dataclass(frozen=True)
-class V3Document:
-    """Engine v3's document-level result: the spin share and the test against the null."""
-
-    share: "SpinShare"
-    p_value: float
-    cutoff: float  # the largest local fdr reported (see infer.report_cutoff)
+def _channel_rewrites(d: Decision) -> bool:
+    """The noisy channel's rewrite rule: a reported span is rewritten when its best original's
+    log-odds against keeping the text are above 0 (the original is likelier than the text)."""
+    return not d.gain <= 0.0
 
 
 def _pooled_evidence(scored: Scored) -> dict[tuple[str, str], tuple[float, int]]:

@@ -24,8 +24,8 @@ The weights, the calibration and the settings the features depend on live in
 dev split of several registers (news, encyclopedic, scientific, technical, other) and the dev
 spinner profiles by ``scripts/fit_screen.py``.
 
-This module is the fast screen's one home, as ``tuning.py`` + ``engine/infer.py`` are the
-learned decision's: the statistics and features, the model's dataclasses, its parser (header
+This module is the fast screen's one home, as ``engine/decision.py`` is deep mode's
+decision's: the statistics and features, the model's dataclasses, its parser (header
 checked by :func:`unspin.datafiles.check_header`) and writer (:func:`model_document`, the
 parser's inverse), its application (:meth:`ScreenModel.standing`) and the parts of its fit
 that need no benchmark data (:func:`fit_discriminant`, :func:`variance_model`,
