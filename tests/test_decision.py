@@ -110,7 +110,7 @@ def test_the_risk_cuts_on_the_p_value_belong_to_the_risk_model() -> None:
     the engine and never import it."""
     raw = _raw()
     assert "risk_p_cuts" not in raw["engine_v3"]["values"]
-    assert load_tuning().risk.p_cuts == ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
+    assert load_tuning().risk.p_cuts == ((1e-6, "high"), (3e-3, "suspicious"), (0.05, "low"))
     other = copy.deepcopy(raw)
     other["risk"]["values"]["risk_p_cuts"] = [[0.01, "high"]]
     assert parse_tuning(other).risk.p_cuts == ((0.01, "high"),)

@@ -19,6 +19,7 @@ from unspin.engine.decision import load_decision
 from unspin.engine.infer import document_test, local_fdr, pooled_local_fdr, report_cutoff, spin_share
 from unspin.engine.null import NullTable, build_null, load_null, p_values, parse_null, slot_statistic, stratum
 from unspin.errors import DataError
+from unspin.tuning import load_tuning
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -73,12 +74,13 @@ def test_clean_documents_are_not_rejected(test_split_clean_slots: list) -> None:
     shipped = load_decision().v3.test
     tests = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None], test=shipped)
              for d in docs if d["profile"] == "clean"]
+    suspicious = dict((name, cut) for cut, name in load_tuning().risk.p_cuts)["suspicious"]
     # at most one of 30 suspicious or high (measured: one clean text at p = 2.5e-4; the target,
     # <= 1% of clean texts, needs far more than 30 texts to check: BENCHMARKS.md)
-    assert sum(t < 1e-3 for t in tests) <= 1
+    assert sum(t < suspicious for t in tests) <= 1
     spun = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None], test=shipped)
             for d in docs if d["profile"] == "contentfarm"]
-    assert sum(t < 1e-3 for t in spun) >= 0.9 * len(spun)
+    assert sum(t < suspicious for t in spun) >= 0.9 * len(spun)
 
 
 def test_null_table_round_trips_and_refuses_bad_files() -> None:
