@@ -53,8 +53,7 @@ if TYPE_CHECKING:
     from .features import Unigrams
     from .infer import SpinShare
     from .null import NullTable
-    from .pipeline import Scored
-    from .scored import ScoredSlot
+    from .scored import Scored, ScoredSlot
 
 #: the ``infer`` settings of the document loop that gives the ranker's document features in
 #: training (:func:`unspin.engine.infer.infer_document`, :func:`fit_ranker`)

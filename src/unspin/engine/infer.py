@@ -22,12 +22,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Hashable, Sequence
+from typing import Hashable, Protocol, Sequence
 
 import numpy as np
 
-from .decision import DecisionModel
 from .features import FEATURES, Unigrams, pooled, slot_features, text_counts
+
+
+class DecisionModel(Protocol):
+    """What inference reads of the learned ranker (:class:`unspin.engine.decision.DecisionModel`;
+    that module imports this one, so the ranker is typed here by its fields)."""
+
+    @property
+    def features(self) -> tuple[str, ...]: ...
+    @property
+    def mean(self) -> tuple[float, ...]: ...
+    @property
+    def scale(self) -> tuple[float, ...]: ...
+    @property
+    def weights(self) -> tuple[float, ...]: ...
+    @property
+    def bias(self) -> float: ...
 
 NEIGHBOUR_SLOTS = 2  # non-overlapping slots on each side whose posteriors are averaged
 

@@ -22,7 +22,7 @@ from .candidates import CandidateGenerator, Slot
 from .decision import DecisionSettings, V3Document, load_decision, rewrites, v3_decisions
 from .decode import Decision, choose, decide
 from .ngram import NgramScorer
-from .scored import ScoredSlot, mid_sentence_capital
+from .scored import Scored, ScoredSlot, mid_sentence_capital
 
 if TYPE_CHECKING:
     from .null import NullTable
@@ -112,21 +112,6 @@ def _scored_slot(doc: Document, s: Slot, result: object) -> ScoredSlot:
         return ScoredSlot(s, keep, tuple(cands), mid_sentence_capital(doc, s), keep, tuple(cands))
     return ScoredSlot(s, result.keep, tuple(result.cands), mid_sentence_capital(doc, s),  # type: ignore[attr-defined]
                       result.keep_first, tuple(result.cands_first))  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Scored:
-    """Everything the decision needs; independent of :class:`Tuning` (so tuning is cheap)."""
-
-    text: str
-    doc: Document
-    segments: tuple[tuple[ScoredSlot, ...], ...]
-    words: int
-    scorer: str
-    data_version: str
-    mode: str
-    incomplete: bool
-    reason: str | None
 
 
 Progress = Callable[[int, int], None]

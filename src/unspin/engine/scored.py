@@ -48,3 +48,19 @@ def unigrams(lexicon_name: str) -> "Unigrams":
     from .features import Unigrams
 
     return Unigrams(load_lexicon(lexicon_name))
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A document's scored slots: everything the decision needs (stage 1 of
+    :mod:`unspin.engine.pipeline`), independent of the decision's settings, so trying settings is cheap."""
+
+    text: str
+    doc: Document
+    segments: tuple[tuple[ScoredSlot, ...], ...]
+    words: int
+    scorer: str
+    data_version: str
+    mode: str
+    incomplete: bool
+    reason: str | None
