@@ -114,6 +114,9 @@ def test_the_risk_cuts_on_the_p_value_belong_to_the_risk_model() -> None:
     other = copy.deepcopy(raw)
     other["risk"]["values"]["risk_p_cuts"] = [[0.01, "high"]]
     assert parse_tuning(other).risk.p_cuts == ((0.01, "high"),)
+    del other["risk"]["values"]["risk_p_cuts"]  # one home: no fallback value in the code
+    with pytest.raises(DataError, match="risk_p_cuts"):
+        parse_tuning(other)
     for module in ("tuning.py", "scoring.py"):
         tree = ast.parse((ROOT / "src/unspin" / module).read_text(encoding="utf-8"))
         imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]

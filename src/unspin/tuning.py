@@ -87,7 +87,7 @@ class RiskModel:
     cuts: tuple[tuple[float, str], ...]  # (minimum score, level), highest first
     min_findings: int  # fewer findings never rate above "low" (deep mode)
     # engine v3: (p-value, level) pairs, strictest first (scoring.null_test_risk)
-    p_cuts: tuple[tuple[float, str], ...] = ((1e-6, "high"), (1e-3, "suspicious"), (0.05, "low"))
+    p_cuts: tuple[tuple[float, str], ...]
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def parse_tuning(raw: Mapping[str, Any], source: str = TUNING_FILE) -> TuningDat
         channel = {m: Tuning(**v["values"]) for m, v in raw["noisy_channel"].items()}
         r = raw["risk"]["values"]
         risk = RiskModel(float(r["score_scale"]), tuple((float(c), str(n)) for c, n in r["cuts"]), int(r["min_findings"]),
-                         tuple((float(c), str(n)) for c, n in r.get("risk_p_cuts", RiskModel.p_cuts)))
+                         tuple((float(c), str(n)) for c, n in r["risk_p_cuts"]))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(source, f"invalid content ({exc})") from None
     for m in ("deep", "fast"):
