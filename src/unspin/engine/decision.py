@@ -152,12 +152,10 @@ def parse_decision(raw: Mapping[str, Any], source: str = TUNING_FILE) -> Decisio
         e = raw.get("engine_v3", {}).get("values", {})
         if e.get("engine", "v3") != "v3":
             raise ValueError("engine_v3: engine v2's decision was retired in session 10; engine must be v3")
-        v3 = EngineV3(fdr_level=float(e.get("fdr_level", 0.2)), storey_lambda=float(e.get("storey_lambda", 0.5)),
-                      test_alpha=float(e.get("test_alpha", 0.05)),
-                      rule=str(e.get("rule", "local")), pool=bool(e.get("pool", False)),
-                      rewrite_fdr=None if e.get("rewrite_fdr") is None else float(e["rewrite_fdr"]),
-                      rewrite_gain=float(e.get("rewrite_gain", 0.0)),
-                      test=str(e.get("test", "binomial")))
+        # a setting the file leaves out takes the dataclass's default (its one home)
+        kinds = {"fdr_level": float, "storey_lambda": float, "test_alpha": float, "rule": str, "pool": bool,
+                 "rewrite_fdr": lambda v: None if v is None else float(v), "rewrite_gain": float, "test": str}
+        v3 = EngineV3(**{k: kind(e[k]) for k, kind in kinds.items() if k in e})
         if not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
                 or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
                 or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
