@@ -106,9 +106,10 @@ def _settings() -> tuple[DecisionSettings, TuningData]:
     return dataclasses.replace(base, v3=dataclasses.replace(base.v3, **v3)), tuned
 
 
-def run_engine(d: dict, config: Config):
-    """The shipped pipeline's decision stage (engine v3) on a cached document."""
-    decision, tuned = _settings()
+def run_engine(d: dict, config: Config, settings: tuple[DecisionSettings, TuningData] | None = None):
+    """The shipped pipeline's decision stage (engine v3) on a cached document (``settings``: from
+    :func:`_settings`, built once per run; default: built now)."""
+    decision, tuned = settings or _settings()
     return finish(_scored(d), config, decision=decision, settings=tuned, null=NULL_OVERRIDE[0] if NULL_OVERRIDE else None)
 
 
@@ -120,6 +121,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
         NULL_OVERRIDE.append(parse_null(Path(args.null).read_text(encoding="utf-8"), args.null))
     V3_OVERRIDE.update(_override(args.set))
     config = Config()
+    settings = _settings()
     table: dict[str, dict] = {}
     for d in docs:
         prof = d["profile"]
@@ -134,7 +136,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
         row = table.setdefault(prof, {"texts": 0, "words": 0, "v3": {}})
         row["texts"] += 1
         row["words"] += d["words"]
-        b = run_engine(d, config)
+        b = run_engine(d, config, settings)
         m = _metrics(d, list(b.report.findings), list(b.edits), apply_edits(d["text"], b.edits))
         m.update({"risk": b.report.risk, "share": b.report.spin_share[0]})
         agg = row["v3"]

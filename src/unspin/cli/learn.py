@@ -83,8 +83,9 @@ def learn_command(inputs, out, fmt, cache, jobs, scheduler, min_docs, min_confid
     Every document is scored once (deep mode: the language model's evidence for each
     candidate original) and cached; each swap's occurrences are then judged together
     against clean text over the whole batch (--method em: the older batch EM). Re-running,
-    or adding documents, reuses the cache. The output and the cache are never read as documents, wherever they are written. A document whose
-    scoring fails is skipped with its reason (on stderr and in the dictionary's header).
+    or adding documents, reuses the cache. The output and the cache are never read as
+    documents, wherever they are written. A document whose scoring fails is skipped with its
+    reason (on stderr and in the dictionary's header).
     """
     from ..config import Config
     from ..errors import InputError

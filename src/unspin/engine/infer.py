@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Hashable, Protocol, Sequence
+from typing import Any, Hashable, Mapping, Protocol, Sequence
 
 import numpy as np
 
 from .features import FEATURES, Unigrams, pooled, slot_features, text_counts
 
 
-class DecisionModel(Protocol):
+class Ranker(Protocol):
     """What inference reads of the learned ranker (:class:`unspin.engine.decision.DecisionModel`;
     that module imports this one, so the ranker is typed here by its fields)."""
 
@@ -43,6 +43,8 @@ class DecisionModel(Protocol):
     def weights(self) -> tuple[float, ...]: ...
     @property
     def bias(self) -> float: ...
+    @property
+    def provenance(self) -> Mapping[str, Any]: ...
 
 NEIGHBOUR_SLOTS = 2  # non-overlapping slots on each side whose posteriors are averaged
 
@@ -68,7 +70,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def model_arrays(model: DecisionModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def model_arrays(model: Ranker) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """(mean, scale, weights, bias) as arrays aligned with :data:`FEATURES`."""
     if tuple(model.features) != FEATURES:
         from ..errors import DataError
@@ -123,7 +125,7 @@ def neighbour_means(slots: Sequence, p: Sequence[float]) -> list[float]:
 
 def infer_document(
     slots: Sequence,
-    model: DecisionModel,
+    model: Ranker,
     uni: Unigrams,
     rounds: int,
     rate_strength: float = 0.0,

@@ -206,9 +206,9 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
     risk model; default: the shipped file) and ``null`` (default: the shipped null table).
     """
     tuned = settings if settings is not None else load_tuning()
-    deep = load_decision() if decision is True else decision if isinstance(decision, DecisionSettings) else None
-    if tuning is not None or scored.mode != "deep":
-        deep = None  # the noisy channel: fast mode, or deep mode asked for it
+    deep: DecisionSettings | None = None  # None: the noisy channel (fast mode, or deep mode asked for it)
+    if tuning is None and scored.mode == "deep":
+        deep = load_decision() if decision is True else decision if isinstance(decision, DecisionSettings) else None
     findings: list[Finding] = []
     edits: list[Edit] = []
     doc = scored.doc

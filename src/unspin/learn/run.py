@@ -2,9 +2,8 @@
 
 I/O lives here (reading files, the evidence cache, processes, Dask); the model is
 :func:`unspin.learn.pooled.fit_batch_null` (deep mode) or :func:`unspin.learn.em.fit_batch`.
-The process that calls :func:`learn` is the only writer of
-the cache: local worker processes and Dask workers compute evidence and return it, the
-driver appends each record as it arrives. An interrupted run therefore keeps every finished
+The process that calls :func:`learn` is the only writer of the cache: local worker processes
+and Dask workers compute evidence and return it, the driver appends each record as it arrives. An interrupted run therefore keeps every finished
 document, and a re-run (or an enlarged batch) computes only the documents not in the cache.
 """
 
@@ -304,9 +303,8 @@ def learn(
     (:mod:`unspin.learn.pooled`: p-values against clean text, swaps pooled over the batch; the
     default in deep mode) or ``"em"`` (:mod:`unspin.learn.em`; the default in fast mode and with
     ``full_rescoring``, whose statistics the deep null does not describe). A document whose
-    scoring fails (a model error, out
-    of memory, a worker lost) is left out with its reason in ``LearnRun.failed`` (and
-    ``log``); the run goes on and fits the others.
+    scoring fails (a model error, out of memory, a worker lost) is left out with its reason in
+    ``LearnRun.failed`` (and ``log``); the run goes on and fits the others.
     """
     t0 = time.monotonic()
     config = config or Config()
