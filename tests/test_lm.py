@@ -96,6 +96,27 @@ def test_continuations_agree_with_a_fresh_pass(lm, head: str) -> None:  # type: 
     assert np.allclose(old[1], got[1][1:], atol=0.15)
 
 
+def test_tokenize_caches_short_strings_without_sharing_lists(lm) -> None:  # type: ignore[no-untyped-def]
+    first = lm.tokenize(" counterfeit consciousness")
+    first.append(-1)  # a caller's change to its list must not reach the cache
+    again = lm.tokenize(" counterfeit consciousness")
+    assert again == first[:-1] and again is not first
+    long = "word " * 40  # longer than the cached length: tokenized afresh, same result
+    assert lm.tokenize(long) == lm.tokenize(long) and len(lm.tokenize(long)) >= 40
+
+
+def test_a_continuation_of_one_batch_plus_one_token_is_scored_whole(lm) -> None:  # type: ignore[no-untyped-def]
+    # A continuation's last token is read from the output before it and never evaluated, so
+    # N_BATCH + 1 tokens fit one batch and every one of them gets a log-probability.
+    from unspin.engine.lm import N_BATCH
+
+    base, _ = lm.tokens_with_offsets(SENTENCES[0])
+    cont = (list(base[1:]) * (N_BATCH // max(1, len(base) - 1) + 2))[: N_BATCH + 1]
+    lm.pass_logprobs(base, {})
+    (got,) = lm.score_hypotheses([(1, cont)])
+    assert len(got) == N_BATCH + 1 and np.all(np.isfinite(got))
+
+
 def test_bad_requests_are_clear_errors(lm) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ModelError):
         lm.score_pass([])

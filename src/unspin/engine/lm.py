@@ -40,6 +40,8 @@ from .head import OutputHead
 N_CTX = 2048
 N_BATCH = 256
 N_SEQ = 64  # parallel sequences per batch (sequence 0 holds the pass)
+TOKEN_CACHE_CHARS = 64  # strings up to this long have their token ids cached (candidates, phrases)
+TOKEN_CACHE_SIZE = 100_000  # entries; the cache is emptied when full (bounded memory)
 HEAD_PROBE_TOLERANCE = 0.05  # max |logit| gap numpy head vs llama.cpp accepted at load time
 
 
@@ -161,6 +163,7 @@ class LanguageModel:
         self.n_vocab = self._model.n_vocab()
         self.bos = self._model.token_bos()
         self._piece_cache: dict[int, bytes] = {}
+        self._token_cache: dict[str, tuple[int, ...]] = {}
         self._last: _PassState | None = None
         self.out_head: OutputHead | None = None
         self.head_error = float("nan")  # max |logit difference| numpy head vs llama.cpp on a probe
@@ -219,10 +222,17 @@ class LanguageModel:
 
     # -- tokens -------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
-        """Token ids of ``text`` without BOS."""
+        """Token ids of ``text`` without BOS (short strings, such as candidates, are cached)."""
         if not text:
             return []
-        return list(self._model.tokenize(text.encode("utf-8"), False, False))
+        if len(text) > TOKEN_CACHE_CHARS:
+            return list(self._model.tokenize(text.encode("utf-8"), False, False))
+        ids = self._token_cache.get(text)
+        if ids is None:
+            if len(self._token_cache) >= TOKEN_CACHE_SIZE:
+                self._token_cache.clear()
+            ids = self._token_cache[text] = tuple(self._model.tokenize(text.encode("utf-8"), False, False))
+        return list(ids)
 
     def piece(self, tok: int) -> bytes:
         b = self._piece_cache.get(tok)
@@ -463,7 +473,7 @@ class LanguageModel:
         tokens[:i])``. Hypotheses of different slots share batches (up to ``N_SEQ - 1``
         sequences and ``N_BATCH`` tokens per batch), each reading its own prefix from the
         pass's KV cache: give all of a segment's hypotheses in one call. Tokens beyond
-        ``N_BATCH`` per hypothesis are dropped.
+        ``N_BATCH + 1`` per hypothesis are dropped.
         """
         h = self._head(head)
         last = self._last
@@ -492,15 +502,18 @@ class LanguageModel:
         if any(p < 1 for p in prefixes):
             raise ModelError("a continuation needs a prefix of at least one token (BOS)")
         results: list[np.ndarray] = [np.zeros(0)] * len(conts)
-        conts = [list(c)[: N_BATCH] for c in conts]  # longer than a batch: truncated
+        conts = [list(c)[: N_BATCH + 1] for c in conts]  # longer than a batch: truncated
         todo = [k for k, c in enumerate(conts) if len(c) >= 2]
         i = 0
         while i < len(todo):
             group: list[int] = []
             size = 0
-            while i < len(todo) and len(group) < N_SEQ - 1 and size + len(conts[todo[i]]) <= N_BATCH:
+            # A continuation's last token is never evaluated: nothing reads its output or its
+            # KV cache (its log-probability is the output at the token before it), so a
+            # continuation of n tokens costs n - 1 model tokens.
+            while i < len(todo) and len(group) < N_SEQ - 1 and size + len(conts[todo[i]]) - 1 <= N_BATCH:
                 group.append(todo[i])
-                size += len(conts[todo[i]])
+                size += len(conts[todo[i]]) - 1
                 i += 1
             toks: list[int] = []
             pos: list[int] = []
@@ -508,11 +521,11 @@ class LanguageModel:
             flags: list[bool] = []
             for s, k in enumerate(group, start=1):
                 self._ctx.kv_cache_seq_cp(0, s, 0, prefixes[k])
-                c = conts[k]
+                c = conts[k][:-1]
                 toks.extend(c)
                 pos.extend(range(prefixes[k], prefixes[k] + len(c)))
                 seqs.extend([s] * len(c))
-                flags.extend([True] * (len(c) - 1) + [False])
+                flags.extend([True] * len(c))
             try:
                 hidden, rows = self._decode(toks, pos, seqs, flags, stop=(h == "sub"))
             finally:
