@@ -36,6 +36,10 @@ _MODEL = load_decision().ranker
 _UNI = Unigrams(load_lexicon(Config().lexicon))
 
 
+def _row(tally: dict, profile: str) -> dict:
+    return tally.setdefault(profile, dict.fromkeys(("words", "before", "after", "gold", "gold_before", "gold_after"), 0))
+
+
 def replay(doc: dict, tau: float, tally: dict | None = None) -> None:
     """Unscore, in place, the candidates the two-stage rule would not rescore."""
     xs = doc["scored_slots"]
@@ -51,8 +55,7 @@ def replay(doc: dict, tau: float, tally: dict | None = None) -> None:
             if x.cands[first] - x.keep < tau:
                 keep = [first]
         if tally is not None:
-            p = doc["profile"]
-            t = tally.setdefault(p, {"words": 0, "before": 0, "after": 0, "gold": 0, "gold_before": 0, "gold_after": 0})
+            t = _row(tally, doc["profile"])
             t["before"] += len(picked)
             t["after"] += len(keep)
             if y is not None and y >= 0:
@@ -64,7 +67,7 @@ def replay(doc: dict, tau: float, tally: dict | None = None) -> None:
         out.append(x)
     doc["scored_slots"] = out
     if tally is not None:
-        t = tally.setdefault(doc["profile"], {"words": 0, "before": 0, "after": 0, "gold": 0, "gold_before": 0, "gold_after": 0})
+        t = _row(tally, doc["profile"])
         t["words"] += doc["words"]
         t["gold"] += len(doc["gold"])
 
@@ -84,10 +87,12 @@ def main() -> None:
     head, caches = argv[:split], argv[split + 1:]
     cmd = head[0]
     if cmd == "count":
+        _, docs = train_decision.read_cache(caches)
+        shipped = [d["scored_slots"] for d in docs]  # replay replaces each document's slots
         for tau in map(float, head[1:]):
-            _, docs = train_decision.read_cache(caches)
             tally: dict = {}
-            for d in docs:
+            for d, slots in zip(docs, shipped):
+                d["scored_slots"] = slots
                 replay(d, tau, tally)
             for p, t in sorted(tally.items()):
                 g = t["gold"] or 1
