@@ -39,7 +39,7 @@ def _timed(fn):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--model", default="gemma3-270m.v1")
+    ap.add_argument("--model", default="gemma3-270m.v2")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--corpus", default=str(ROOT / "benchmarks/corpora/test.jsonl.gz"))
     ap.add_argument("--docs", type=int, default=6)

@@ -56,6 +56,7 @@ def main() -> None:
     print(f"slot decisions identical: {slots_same} of {slots} ({slots_same / max(1, slots):.2%})")
     print(f"slot statistic, new minus old: mean {d.mean():+.4f} nats, sd {d.std():.4f}, "
           f"|change| > 0.05 for {(abs(d) > 0.05).mean():.1%}, largest {abs(d).max():.3f}")
+    print("|change| quantiles (50/90/99%): " + " / ".join(f"{np.quantile(abs(d), q):.3f}" for q in (0.5, 0.9, 0.99)))
 
 
 if __name__ == "__main__":

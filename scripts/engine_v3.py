@@ -1,7 +1,7 @@
 """Engine v3 from cached deep scores: build the null, evaluate the engine on any cache.
 
     # the null: every scored slot of the CLEAN texts of a dev-split cache
-    python scripts/engine_v3.py null benchmarks/cache/deep-dev-v5-null.*.jsonl.gz   # -> src/unspin/data/null.v2.json
+    python scripts/engine_v3.py null benchmarks/cache/deep-dev-v7-null.*.jsonl.gz   # -> src/unspin/data/null.v3.json
     # the shipped decision per profile on any cache (evaluation only); --set tries another setting
     python scripts/engine_v3.py evaluate benchmarks/cache/deep-test-v3.*.jsonl.gz --json out.json
 

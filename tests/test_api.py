@@ -305,7 +305,7 @@ def test_unknown_model_lists_known_ones() -> None:
     with pytest.raises(ConfigError) as info:
         unspin.check("The firm issued a report.", Config(model="no-such-model"))
     message = str(info.value)
-    assert "no-such-model" in message and "gemma3-270m.v1" in message
+    assert "no-such-model" in message and "gemma3-270m.v2" in message
 
 
 def test_missing_model_file_is_a_model_error(tmp_path: Path) -> None:

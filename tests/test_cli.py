@@ -190,7 +190,7 @@ def test_restore_warns_on_stderr_when_incomplete() -> None:
         (["check", "--fast", "-"], "caf\u00e9 au lait".encode("latin-1"), "UTF-8"),
         (["check", "--fast", "--threshold", "2", "-"], SPUN, "flag_threshold"),
         (["check", "--fast", "--max-words", "0", "-"], SPUN, "max_words"),
-        (["check", "--model", "no-such-model", "-"], SPUN, "gemma3-270m.v1"),
+        (["check", "--model", "no-such-model", "-"], SPUN, "gemma3-270m.v2"),
     ],
     ids=["missing", "restore-missing", "directory", "empty-stdin", "blank-stdin", "png", "latin-1",
          "threshold", "max-words", "unknown-model"],
@@ -277,7 +277,7 @@ def test_deep_restore_of_the_spun_news_example(examples) -> None:
     assert "Traceback" not in r.stderr
     doc = json.loads(r.stdout)
     validate(doc, "restore")
-    assert doc["spin"]["mode"] == "deep" and doc["spin"]["model"] == "gemma3-270m.v1"
+    assert doc["spin"]["mode"] == "deep" and doc["spin"]["model"] == "gemma3-270m.v2"
     assert doc["spin"]["incomplete"] is False
     assert apply_edits(text, _edits(doc)) == doc["text"]
     restored = doc["text"]

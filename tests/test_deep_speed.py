@@ -128,7 +128,7 @@ def test_real_model_rescores_what_the_rule_picks_and_the_same_every_time() -> No
     pytest.importorskip("llama_cpp")
     from unspin.engine.lm import load_model
 
-    lm = load_model("gemma3-270m.v1", 2)
+    lm = load_model("gemma3-270m.v2", 2)
     doc = tokenize(TEXT)
     settings = mode_defaults("deep")
     slots = CandidateGenerator(load_lexicon(), settings.max_candidates).find_slots(doc, 0, len(doc.tokens))

@@ -22,7 +22,7 @@ def lm():  # type: ignore[no-untyped-def]
     pytest.importorskip("llama_cpp")
     from unspin.engine.lm import load_model
 
-    return load_model("gemma3-270m.v1", 2)
+    return load_model("gemma3-270m.v2", 2)
 
 
 def test_head_matches_llama_logits(lm) -> None:  # type: ignore[no-untyped-def]
@@ -68,8 +68,9 @@ def test_top_next_contains_the_obvious_token(lm) -> None:  # type: ignore[no-unt
     top_ids, top_lp = res.top[t]
     assert target in top_ids.tolist()
     assert np.all(np.diff(top_lp) <= 0)
-    # The top-k log-prob of the actual token is the pass's own number.
-    assert top_lp[top_ids.tolist().index(target)] == pytest.approx(res.actual[t], abs=1e-6)
+    # The top-k log-prob of the actual token is the pass's own number (up to float32 summation
+    # order: the top-k row and the single pair are two different products of 640 terms).
+    assert top_lp[top_ids.tolist().index(target)] == pytest.approx(res.actual[t], abs=1e-5)
 
 
 @pytest.mark.parametrize("head", ["exact", "sub"])

@@ -23,7 +23,8 @@ class Config:
     """Settings for check / restore.
 
     mode:            "deep" (neural language model) or "fast" (n-gram statistics only).
-    model:           a registered model name (``unspin models``) or a path to a GGUF file.
+    model:           a registered model name (``unspin.models.MODELS``: ``gemma3-270m.v2``, the
+                     default, or ``gemma3-270m.v1``) or a path to a GGUF file.
     lexicon:         a registered lexicon name.
     max_candidates:  candidates kept per span, best prior first (None: 40 deep, 12 fast).
     flag_threshold:  posterior probability above which a span is reported as spun.
@@ -42,7 +43,7 @@ class Config:
     """
 
     mode: str = "deep"
-    model: str = "gemma3-270m.v1"
+    model: str = "gemma3-270m.v2"
     lexicon: str = "thesaurus.v1"
     max_candidates: int | None = None
     flag_threshold: float = 0.5

