@@ -4,6 +4,7 @@ once, safely under concurrency; the widened body computes the model more faithfu
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import tempfile
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def test_an_unwritable_model_folder_falls_back_to_the_temporary_folder(tmp_path,
     blocker.write_text("not a folder")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     out = f16_body(packed, blocker / "models")  # a folder inside a file cannot be made
-    assert out.parent == tmp_path / "tmp" / "unspin-models"
+    assert out.parent.parent == tmp_path / "tmp" and out.parent.name.startswith("unspin-models")
     assert out.read_bytes()[:4] == b"GGUF"
 
 
@@ -123,3 +124,20 @@ def test_the_f16_body_computes_the_model_more_faithfully_than_the_packed_file(tm
     err_packed = np.abs(scores["packed"] - scores["f32"]).mean()
     assert err_f16 < 0.02  # F16 rounding only
     assert err_f16 * 3 < err_packed
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="making a folder another user owns needs root")
+def test_a_fallback_folder_another_user_made_is_never_read(tmp_path, monkeypatch):
+    # A model file is code llama.cpp parses: one planted in the shared temporary folder by
+    # someone else must not be loaded.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"GGUF")
+    theirs = tmp_path / "tmp" / f"unspin-models-{os.getuid()}"
+    theirs.mkdir(parents=True)
+    (theirs / ("model" + F16_BODY_SUFFIX)).write_bytes(b"GGUF planted")
+    os.chown(theirs, os.getuid() + 4242, -1)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ModelError, match="belongs to another user"):
+        f16_body(fake, blocker / "models")
