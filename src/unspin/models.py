@@ -79,7 +79,7 @@ def _is_gguf(path: Path) -> bool:
         return False
 
 
-def widen_body(src: Path, target: Path, to: str = "f16") -> None:
+def widen_body(src: Path | str, target: Path | str, to: str = "f16") -> None:
     """Write ``src`` to ``target`` with its body's weights in ``to`` ("f16", or "f32": exact).
 
     Quantised blocks are dequantised by llama.cpp's own converter; the token embedding (also
@@ -90,6 +90,7 @@ def widen_body(src: Path, target: Path, to: str = "f16") -> None:
     except ImportError:
         raise missing_extra("deep mode", "llama-cpp-python", "deep", "use --fast") from None
     llama_cpp.llama_log_set(silent_log, ctypes.c_void_p(0))  # it logs every tensor
+    src, target = Path(src), Path(target)
     ftypes = {"f16": llama_cpp.LLAMA_FTYPE_MOSTLY_F16, "f32": llama_cpp.LLAMA_FTYPE_ALL_F32}
     tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
     params = llama_cpp.llama_model_quantize_default_params()
