@@ -83,7 +83,7 @@ def build_cache(args: argparse.Namespace) -> None:
         docs = list(sample(load_corpus(default_corpus_path(args.split)), args.docs))
         registers = [None] * len(docs)
     pps_docs = pps_phrase_documents(args.split, args.docs, args.words) if phrases else []
-    config = Config(n_threads=args.threads, **({"model": args.model} if args.model else {}))
+    config = Config(n_threads=args.threads, model=args.model)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     done = set()
@@ -327,7 +327,7 @@ def main() -> None:
     c.add_argument("--profiles", nargs="*", default=list(DEV_PROFILES), help="none: the clean texts only")
     c.add_argument("--words", type=int, default=150, help="cut each document after about this many words")
     c.add_argument("--threads", type=int, default=1)
-    c.add_argument("--model", help="a registered model name or a GGUF file (default: the shipped model)")
+    c.add_argument("--model", default=Config().model, help="a registered model name or a GGUF file (default: %(default)s)")
     c.add_argument("--no-clean", dest="clean", action="store_false", help="do not score the clean originals "
                    "(already in another cache of the same documents)")
     c.add_argument("--registers", action="store_true", help="clean text only: --docs documents of each of the "

@@ -72,10 +72,11 @@ def f16_body(packed: Path, base_dir: Path | None = None) -> Path:
 
 
 def _is_gguf(path: Path) -> bool:
+    """Whether ``path`` starts with GGUF's magic (False if it does not exist; other OSErrors raise)."""
     try:
         with path.open("rb") as fh:
             return fh.read(4) == b"GGUF"
-    except OSError:
+    except FileNotFoundError:
         return False
 
 
@@ -156,9 +157,8 @@ def resolve_model(name_or_path: str) -> tuple[str, Path]:
     if p.suffix.lower() == ".gguf" or p.exists():
         if not p.is_file():
             raise ModelError(f"model file not found: {name_or_path}")
-        with p.open("rb") as fh:
-            if fh.read(4) != b"GGUF":
-                raise ModelError(f"{name_or_path} is not a GGUF model file")
+        if not _is_gguf(p):
+            raise ModelError(f"{name_or_path} is not a GGUF model file")
         return p.name, p
     raise unknown_name("model", name_or_path, list(MODELS))
 
