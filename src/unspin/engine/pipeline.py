@@ -26,6 +26,7 @@ from .scored import Scored, ScoredSlot, mid_sentence_capital
 
 if TYPE_CHECKING:
     from .null import NullTable
+    from concurrent.futures import Future
 
 __all__ = ["Analysis", "Scored", "ScoredSlot", "analyse", "default_tuning", "finish", "score", "spin_score", "risk_level"]
 
@@ -126,6 +127,11 @@ def score(text: str, config: Config, scorer: Scorer | None = None, deadline: flo
     ``progress(words_done, words_total)`` is called once before the first segment and after
     each segment (for a progress bar; it must not change anything).
     """
+    pending = None
+    if scorer is None and config.mode != "fast":
+        # The model loads (mostly outside Python's lock) while the lexicon and the first
+        # segment's candidates are prepared: about half a second less per process.
+        pending = _loading(_deep_scorer, config)
     lexicon = load_lexicon(config.lexicon)
     if config.user_pairs:
         lexicon = with_user_pairs(lexicon, config.user_pairs)
@@ -133,8 +139,8 @@ def score(text: str, config: Config, scorer: Scorer | None = None, deadline: flo
         from ..lexicon.channel import with_channel
 
         lexicon = with_channel(lexicon, config.channel)
-    if scorer is None:
-        scorer = FastScorer(lexicon) if config.mode == "fast" else _deep_scorer(config)
+    if scorer is None and pending is None:
+        scorer = FastScorer(lexicon)
     defaults = mode_defaults(config.mode)
     max_words = config.max_words or defaults.max_words
     # Bound memory before tokenising: cut very long inputs at ~20 characters per word.
@@ -175,11 +181,15 @@ def score(text: str, config: Config, scorer: Scorer | None = None, deadline: flo
             break
         slots = generator.find_slots(doc, first, last)
         if slots:
+            if scorer is None:
+                scorer = pending.result()  # type: ignore[union-attr]
             scores = scorer.score_segment(doc, slots)
             segments.append(tuple(_scored_slot(doc, s, r) for s, r in zip(slots, scores)))
         if progress is not None:
             done_words += sum(1 for t in doc.tokens[first:last] if t.is_word)
             progress(min(done_words, total_words), total_words)
+    if scorer is None:
+        scorer = pending.result()  # type: ignore[union-attr]
     words = sum(1 for t in doc.tokens[:limit_token] if t.is_word)
     if timed_out:
         incomplete = True
@@ -386,6 +396,17 @@ def spin_score(findings: Sequence[Finding], words: int) -> float:
 def default_tuning(mode: str) -> Tuning:
     """Noisy-channel decision parameters per mode, from the tuning file (:mod:`unspin.tuning`)."""
     return channel_tuning(mode)
+
+
+def _loading(make: Callable[[Config], Scorer], config: Config) -> "Future[Scorer]":
+    """``make(config)`` running in a thread of its own; its result (or its error) from ``.result()``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-model")
+    try:
+        return pool.submit(make, config)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _deep_scorer(config: Config) -> Scorer:
