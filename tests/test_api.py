@@ -317,6 +317,20 @@ def test_missing_model_file_is_a_model_error(tmp_path: Path) -> None:
         unspin.check("The firm issued a report.", Config(model=str(fake)))
 
 
+def test_a_model_that_fails_to_load_is_one_model_error_even_with_nothing_to_score(tmp_path: Path) -> None:
+    # The model loads in a thread of its own while the lexicon and candidates are prepared
+    # (engine/pipeline.py); its error must still reach the caller, as the same ModelError,
+    # whether or not the text had a slot to score.
+    import threading
+
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(60))
+    for text in ("The firm issued a report on the matter.", "1234 5678 9012."):
+        with pytest.raises(ModelError, match="could not load model|truncated|GGUF"):
+            unspin.check(text, Config(model=str(broken)))
+    assert not [t for t in threading.enumerate() if t.name.startswith("unspin-model") and t.is_alive()]
+
+
 def test_unknown_lexicon_lists_known_ones() -> None:
     with pytest.raises(ConfigError) as info:
         unspin.check("The firm issued a report.", Config(mode="fast", lexicon="no-such-lexicon"))
