@@ -130,7 +130,7 @@ def score(text: str, config: Config, scorer: Scorer | None = None, deadline: flo
     pending = None
     if scorer is None and config.mode != "fast":
         # The model loads (mostly outside Python's lock) while the lexicon and the first
-        # segment's candidates are prepared: about half a second less per process.
+        # segment's candidates are prepared: a few tenths of a second less per process.
         pending = _loading(_deep_scorer, config)
     lexicon = load_lexicon(config.lexicon)
     if config.user_pairs:
