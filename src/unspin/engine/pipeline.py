@@ -25,8 +25,9 @@ from .ngram import NgramScorer
 from .scored import Scored, ScoredSlot, mid_sentence_capital
 
 if TYPE_CHECKING:
-    from .null import NullTable
     from concurrent.futures import Future
+
+    from .null import NullTable
 
 __all__ = ["Analysis", "Scored", "ScoredSlot", "analyse", "default_tuning", "finish", "score", "spin_score", "risk_level"]
 
