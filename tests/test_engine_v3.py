@@ -17,7 +17,10 @@ from hypothesis import strategies as st
 
 from unspin import Config
 from unspin.engine.decision import load_decision
-from unspin.engine.infer import document_test, local_fdr, pooled_local_fdr, report_cutoff, spin_share
+from unspin.engine.infer import (
+    WEIGHT_EDGES, document_test, fit_weights, local_fdr, null_bin_masses, pooled_local_fdr, report_cutoff, spin_share,
+    weighted_tail,
+)
 from unspin.engine.null import NullTable, build_null, load_null, p_values, parse_null, slot_statistic, stratum
 from unspin.errors import DataError
 from unspin.tuning import load_tuning
@@ -80,15 +83,18 @@ def test_clean_documents_are_not_rejected(test_split_clean_slots: list) -> None:
 
     _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v7.*.jsonl.gz")))
     null = load_null()
-    shipped = load_decision().v3.test
-    tests = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None], test=shipped)
-             for d in docs if d["profile"] == "clean"]
+    v3 = load_decision().v3
+
+    def test(d: dict) -> float:
+        return document_test([v for v in p_values(d["scored_slots"], null) if v is not None], v3.test_alpha, v3.test,
+                             v3.test_weights)
+
+    tests = [test(d) for d in docs if d["profile"] == "clean"]
     suspicious = dict((name, cut) for cut, name in load_tuning().risk.p_cuts)["suspicious"]
     # at most one of 30 suspicious or high (measured: one clean text at p = 7.6e-4; the target,
     # <= 1% of clean texts, needs far more than 30 texts to check: BENCHMARKS.md)
     assert sum(t < suspicious for t in tests) <= 1
-    spun = [document_test([v for v in p_values(d["scored_slots"], null) if v is not None], test=shipped)
-            for d in docs if d["profile"] == "contentfarm"]
+    spun = [test(d) for d in docs if d["profile"] == "contentfarm"]
     assert sum(t < suspicious for t in spun) >= 0.9 * len(spun)
 
 
@@ -206,15 +212,57 @@ def test_document_test() -> None:
     assert document_test([0.01] * 30 + [0.5] * 70) < 1e-10
 
 
-@pytest.mark.parametrize("test", ["binomial", "multi"])
+@pytest.mark.parametrize("test", ["binomial", "multi", "weighted"])
 def test_document_test_is_valid_on_uniform_p_values(test: str) -> None:
     """Documents with nothing spun (uniform p-values) are rejected at most as often as the level."""
     rnd = random.Random(5)
     runs = 4000
-    p = [document_test([rnd.random() for _ in range(rnd.randint(50, 400))], test=test) for _ in range(runs)]
+    weights = load_decision().v3.test_weights or fit_weights([1e-4, 1e-3, 0.004, 0.02, 0.2], 0.05)
+    p = [document_test([rnd.random() for _ in range(rnd.randint(50, 400))], test=test, weights=weights)
+         for _ in range(runs)]
     for level in (0.001, 0.01, 0.05):
         share = sum(v <= level for v in p) / runs
         assert share <= level + 3 * math.sqrt(level * (1 - level) / runs), (level, share)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.floats(min_value=-0.3, max_value=0.0),
+       st.lists(st.floats(min_value=0.02, max_value=1.0), min_size=len(WEIGHT_EDGES) - 2, max_size=len(WEIGHT_EDGES) - 2),
+       st.sampled_from([40, 150, 400]), st.sampled_from([0.05, 0.005, 0.0005]))
+def test_weighted_tail_agrees_with_simulation(start: float, steps: list[float], m: int, level: float) -> None:
+    """The saddlepoint tail against 40,000 simulated clean documents, at their own upper ``level``
+    quantile, for weights that grow with the evidence as fitted ones do: never below the
+    simulated tail by more than a quarter of the level (and the Monte Carlo error), so the
+    test keeps its level; never above it by more than half."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    weights = [start + sum(steps[:k]) for k in range(len(steps) + 1)]
+    w = np.array(weights)
+    q = null_bin_masses()
+    sims = w[rng.choice(len(q), size=(40_000, m), p=q / q.sum())].sum(axis=1)
+    total = float(np.quantile(sims, 1 - level))
+    simulated = float(np.mean(sims >= total))
+    if simulated < 0.5 * level or simulated > 2 * level:
+        return  # the sum is too discrete there for a quantile to sit at the level
+    noise = 3 * math.sqrt(simulated / 40_000)
+    # a discrete sum: the tail at the quantile lies between P(S > total) and P(S >= total)
+    strict = float(np.mean(sims > total))
+    got = weighted_tail(total, m, weights)
+    assert strict - 0.25 * level - noise <= got <= 1.5 * simulated + noise, (got, strict, simulated)
+
+
+def test_weighted_test_counts_how_small_each_p_value_is() -> None:
+    """Ten slots at p = 0.003 among 200: the 0.05 count sees ten of an expected ten, the weighted
+    test (weights fit on sparse spinning) sees ten slots two and a half orders below the rest."""
+    weights = fit_weights([10 ** -rnd for rnd in (1.7, 2.2, 2.6, 3.1, 3.5, 4.2, 5.5)], 0.05)
+    p = [0.003] * 10 + [0.06 + 0.94 * k / 189 for k in range(190)]
+    assert document_test(p, test="binomial") > 0.4
+    assert document_test(p, test="weighted", weights=weights) < 1e-3
+    assert document_test([0.5] * 200, test="weighted", weights=weights) == 1.0
+    assert document_test([], test="weighted", weights=weights) == 1.0
+    with pytest.raises(ValueError):
+        document_test(p, test="weighted", weights=weights[:3])
 
 
 def test_multi_test_sees_a_few_overwhelming_slots() -> None:

@@ -38,6 +38,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 #: training (:func:`unspin.engine.infer.infer_document`, :func:`fit_ranker`)
 INFER_KEYS = ("rounds", "rate_strength")
 #: engine v3's document tests (:func:`unspin.engine.infer.document_test`)
-DOCUMENT_TESTS = ("binomial", "multi")
+DOCUMENT_TESTS = ("binomial", "multi", "weighted")
 
 
 # -- the model and the settings --------------------------------------------------------------
@@ -93,7 +94,8 @@ class EngineV3:
     (default: the fdr level) and ``rewrite_gain``: a reported span is rewritten when its own
     local fdr is at most ``rewrite_fdr`` and its best original's log-odds against the text
     exceed ``rewrite_gain`` (:func:`rewrites`). ``test``: the document test
-    (:func:`unspin.engine.infer.document_test`). The risk levels of the test's p-value are the
+    (:func:`unspin.engine.infer.document_test`), ``test_weights`` its weights per bin of p-value
+    when it is "weighted" (:func:`unspin.engine.infer.fit_weights`). The risk levels of the test's p-value are the
     risk model's (:attr:`unspin.tuning.RiskModel.p_cuts`).
     """
 
@@ -105,6 +107,7 @@ class EngineV3:
     rewrite_fdr: float | None = None
     rewrite_gain: float = 0.0
     test: str = "binomial"
+    test_weights: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,13 +157,19 @@ def parse_decision(raw: Mapping[str, Any], source: str = TUNING_FILE) -> Decisio
             raise ValueError("engine_v3: engine v2's decision was retired in session 10; engine must be v3")
         # a setting the file leaves out takes the dataclass's default (its one home)
         kinds = {"fdr_level": float, "storey_lambda": float, "test_alpha": float, "rule": str, "pool": bool,
-                 "rewrite_fdr": lambda v: None if v is None else float(v), "rewrite_gain": float, "test": str}
+                 "rewrite_fdr": lambda v: None if v is None else float(v), "rewrite_gain": float, "test": str,
+                 "test_weights": lambda v: tuple(float(x) for x in v)}
         v3 = EngineV3(**{k: kind(e[k]) for k, kind in kinds.items() if k in e})
         if not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
                 or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
                 or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
             raise ValueError(f"engine_v3: rule must be local or mean, test one of {DOCUMENT_TESTS}, "
                              f"and levels in (0, 1), got {e}")
+        if v3.test == "weighted":
+            from .infer import WEIGHT_EDGES
+
+            if len(v3.test_weights) != len(WEIGHT_EDGES) - 1 or not all(math.isfinite(w) for w in v3.test_weights):
+                raise ValueError(f"engine_v3: the weighted test needs {len(WEIGHT_EDGES) - 1} finite test_weights")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(source, f"invalid content ({exc})") from None
     return DecisionSettings(ranker, infer, v3)
@@ -247,7 +256,8 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
             decisions.append(Decision(x.slot, 1.0 - fdr, ranked, gain, evidence))
         out.append(decisions)
     cutoff = report_cutoff([f for f in fdrs if f is not None], settings.fdr_level, settings.rule)
-    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha, settings.test), cutoff)
+    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha, settings.test,
+                                                  settings.test_weights), cutoff)
 
 
 def rewrites(d: Decision, settings: EngineV3) -> bool:

@@ -365,15 +365,102 @@ def _binomial_tail(m: int, k: int, alpha: float) -> float:
 
 #: the levels of the "multi" document test, as fractions of ``alpha``
 MULTI_LEVELS = (0.02, 0.2, 1.0)
+#: the "weighted" document test's bins of -log10 p (a slot at p = 0.004 is in [2, 2.5)); the
+#: tuning file gives one weight per bin
+WEIGHT_EDGES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, math.inf)
 
 
-def document_test(p: Sequence[float], alpha: float = 0.05, test: str = "binomial") -> float:
+def weight_bins(p: Sequence[float]) -> np.ndarray:
+    """Each p-value's bin of :data:`WEIGHT_EDGES` (0 = the largest p-values)."""
+    x = -np.log10(np.clip(np.asarray(p, dtype=float), 1e-300, 1.0))
+    return np.clip(np.searchsorted(WEIGHT_EDGES, x, side="right") - 1, 0, len(WEIGHT_EDGES) - 2)
+
+
+def null_bin_masses() -> np.ndarray:
+    """P(a slot's p-value falls in each bin) when nothing is spun (uniform p-values)."""
+    upper = 10.0 ** -np.array(WEIGHT_EDGES)
+    return upper[:-1] - upper[1:]
+
+
+def fit_weights(spun_p: Sequence[float], share: float) -> tuple[float, ...]:
+    """The "weighted" test's weights: per bin, log(1 - share + share * f1 / f0), the log likelihood
+    ratio of a slot in a document with ``share`` of its slots spun against one with none, where
+    f1 is the bins' share of the spun slots' p-values ``spun_p`` (plus half a slot per bin) and
+    f0 the uniform null's (:func:`null_bin_masses`). A slot that looks clean costs at most
+    -log(1 - share); one that looks spun adds up to its evidence.
+
+    >>> w = fit_weights([1e-4, 0.003, 0.02, 0.3], 0.05)
+    >>> len(w) == len(WEIGHT_EDGES) - 1, w[0] < 0 < w[-1]
+    (True, True)
+    """
+    if not 0 < share < 1:
+        raise ValueError(f"the spun share must be in (0, 1), got {share}")
+    f1 = np.bincount(weight_bins(spun_p), minlength=len(WEIGHT_EDGES) - 1) + 0.5
+    f1 = f1 / f1.sum()
+    return tuple(round(float(v), 4) for v in np.log1p(share * (f1 / null_bin_masses() - 1.0)))
+
+
+def weighted_tail(total: float, m: int, weights: Sequence[float]) -> float:
+    """P(S >= total) for S, the sum of ``m`` slots' weights, when nothing is spun (each slot's bin
+    drawn from :func:`null_bin_masses`): the saddlepoint approximation of Lugannani and Rice
+    (1980), accurate far into the tail where a normal approximation is not.
+
+    A lattice sum (here a count) wants its continuity correction; the shipped weights are not one:
+
+    >>> w = (0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)   # counts the p-values <= 0.01
+    >>> round(weighted_tail(2.5, 100, w), 3)   # P(Binomial(100, 0.01) >= 3) = 0.079
+    0.084
+    """
+    w = np.asarray(weights, dtype=float)
+    q = null_bin_masses()
+    if m <= 0:
+        return 1.0
+    xbar, top = total / m, float(w.max())
+    if xbar <= float(q @ w):
+        return 1.0
+    if xbar >= top:
+        return float(q[w >= top].sum()) ** m if xbar <= top + 1e-12 else 0.0
+
+    def moments(t: float) -> tuple[float, float, float]:
+        e = q * np.exp(t * (w - top))  # scaled by exp(-t * top) against overflow
+        z = float(e.sum())
+        k1 = float(e @ w) / z
+        return k1, float(e @ (w * w)) / z - k1 * k1, math.log(z) + t * top
+
+    lo, hi = 0.0, 1.0
+    while moments(hi)[0] < xbar and hi < 1e6:
+        hi *= 2.0
+    for _ in range(200):  # K'(t) is increasing: bisection to the saddlepoint
+        mid = 0.5 * (lo + hi)
+        if moments(mid)[0] < xbar:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    t = 0.5 * (lo + hi)
+    _, k2, kt = moments(t)
+    r = math.sqrt(max(0.0, 2.0 * m * (t * xbar - kt)))
+    u = t * math.sqrt(m * k2)
+    if r < 1e-6 or u < 1e-12:
+        return 0.5
+    tail = 0.5 * math.erfc(r / math.sqrt(2.0)) + math.exp(-0.5 * r * r) / math.sqrt(2.0 * math.pi) * (1.0 / u - 1.0 / r)
+    return float(min(1.0, max(0.0, tail)))
+
+
+def document_test(p: Sequence[float], alpha: float = 0.05, test: str = "binomial",
+                  weights: Sequence[float] = ()) -> float:
     """P-value of "nothing here is spun".
 
     ``"binomial"``: the binomial tail of the slots with p <= ``alpha``. ``"multi"``: the smallest
     binomial tail at the levels ``alpha`` x :data:`MULTI_LEVELS` (0.001, 0.01, 0.05 for alpha 0.05),
     Bonferroni-corrected for the three: a few very small p-values (a sparsely spun text) count
-    as much as many moderately small ones.
+    as much as many moderately small ones. ``"weighted"``: the sum of each slot's weight by its
+    p-value's bin (``weights``, from :func:`fit_weights`: the log likelihood ratio of a sparsely
+    spun document against a clean one), its tail under the null from :func:`weighted_tail`.
+    Every slot counts by how small its p-value is, not only whether it passes a cut; the
+    weights choose which departures from clean text the test is most sensitive to, while its
+    validity rests on the null alone.
 
     >>> document_test([0.5] * 100), document_test([0.01] * 30 + [0.5] * 170) < 1e-3
     (1.0, True)
@@ -383,6 +470,10 @@ def document_test(p: Sequence[float], alpha: float = 0.05, test: str = "binomial
     m = len(p)
     if test == "binomial":
         return _binomial_tail(m, sum(1 for v in p if v <= alpha), alpha)
+    if test == "weighted":
+        if len(weights) != len(WEIGHT_EDGES) - 1:
+            raise ValueError(f"the weighted test needs {len(WEIGHT_EDGES) - 1} weights, got {len(weights)}")
+        return weighted_tail(float(np.asarray(weights, dtype=float)[weight_bins(p)].sum()) if m else 0.0, m, weights)
     if test != "multi":
         raise ValueError(f"unknown document test {test!r}")
     tails = [_binomial_tail(m, sum(1 for v in p if v <= alpha * f), alpha * f) for f in MULTI_LEVELS]
