@@ -2,14 +2,15 @@
 
     # the null: every scored slot of the CLEAN texts of a dev-split cache
     python scripts/engine_v3.py null benchmarks/cache/deep-dev-v7-null.*.jsonl.gz   # -> src/unspin/data/null.v3.json
-    # the "weighted" document test's weights, from the spun slots of a dev-split cache
-    python scripts/engine_v3.py weights benchmarks/cache/deep-dev-v7-low.*.jsonl.gz --write
+    # the alternative (the weighted document test's and the mixture share's), from the spun slots of a dev-split cache
+    python scripts/engine_v3.py alternative benchmarks/cache/deep-dev-v7-low.*.jsonl.gz --write
     # the shipped decision per profile on any cache (evaluation only); --set tries another setting
     python scripts/engine_v3.py evaluate benchmarks/cache/deep-test-v3.*.jsonl.gz --json out.json
 
 The null is fit on clean dev text only; no spun text, no test text and no transfer set is read
-to build it. The document test's weights are fit on the dev profiles' sparsely spun texts: they
-choose what the test is most sensitive to; its validity rests on the null alone. ``evaluate`` reads the caches written by ``scripts/train_decision.py cache``.
+to build it. The alternative is fit on the dev profiles' sparsely spun texts: it chooses what the
+document test is most sensitive to (its validity rests on the null alone) and gives the
+mixture's spun share. ``evaluate`` reads the caches written by ``scripts/train_decision.py cache``.
 """
 
 from __future__ import annotations
@@ -89,15 +90,15 @@ def run_null(args: argparse.Namespace) -> None:
           + ", ".join(f"{k} {v}" for k, v in table.provenance["slots"].items()), file=sys.stderr)
 
 
-def run_weights(args: argparse.Namespace) -> None:
-    """The weighted document test's weights from the slots of a dev cache's spun texts."""
+def run_alternative(args: argparse.Namespace) -> None:
+    """The alternative (likelihood ratio of a spun slot's p-value per bin) from a dev cache's spun texts."""
     from unspin.engine.decision import slot_labels
-    from unspin.engine.infer import WEIGHT_EDGES, fit_weights
+    from unspin.engine.infer import WEIGHT_EDGES, alternative_weights, fit_alternative
     from unspin.engine.null import load_null, p_values
 
     header, docs = read_cache(args.cache)
     if header.get("split") != "dev":
-        raise SystemExit("the test's weights are fit on DEV-split text only")
+        raise SystemExit("the alternative is fit on DEV-split text only")
     null = load_null()
     spun_p: list[float] = []
     slots = 0
@@ -109,23 +110,26 @@ def run_weights(args: argparse.Namespace) -> None:
                 slots += 1
                 if lab != -1:  # the slot overlaps a gold span
                     spun_p.append(p)
-    share = len(spun_p) / slots
-    weights = fit_weights(spun_p, share)
+    share = round(len(spun_p) / slots, 4)
+    ratios = fit_alternative(spun_p)
     profiles = sorted({f"{d['profile']}@{d.get('rate')}" for d in docs if d["profile"] != "clean"})
-    print(f"{len(spun_p)} spun slots of {slots} ({share:.3f}) in {profiles}: weights {list(weights)}", file=sys.stderr)
+    print(f"{len(spun_p)} spun slots of {slots} ({share}) in {profiles}: likelihood ratios {list(ratios)}, "
+          f"weights {[round(w, 3) for w in alternative_weights(ratios, share)]}", file=sys.stderr)
     if args.write:
         path = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "tuning.v2.json"
         raw = json.loads(path.read_text(encoding="utf-8"))
         block = raw["engine_v3"]
-        block["values"]["test"] = "weighted"
-        block["values"]["test_weights"] = list(weights)
-        block["provenance"]["test_weights"] = {
-            "script": "scripts/engine_v3.py weights " + " ".join(Path(c).name for c in args.cache),
+        block["values"].pop("test_weights", None)
+        block["provenance"].pop("test_weights", None)
+        block["values"].update({"test": "weighted", "share": "mixture", "alternative": list(ratios),
+                                "alternative_share": share})
+        block["provenance"]["alternative"] = {
+            "script": "scripts/engine_v3.py alternative " + " ".join(Path(c).name for c in args.cache),
             "split": "dev", "profiles": profiles, "date": datetime.date.today().isoformat(),
             "bins": "-log10 p: " + ", ".join(f"{e:g}" for e in WEIGHT_EDGES),
-            "spun_slots": len(spun_p), "slots": slots, "share": round(share, 4),
-            "weights": "log(1 - share + share * f1/f0) per bin; f1: the spun slots' p-values (slots overlapping a gold "
-                       "span, plus half a slot per bin), f0: uniform (the null)"}
+            "spun_slots": len(spun_p), "slots": slots,
+            "alternative": "f1/f0 per bin; f1: the spun slots' p-values (slots overlapping a gold span, plus half a slot "
+                           "per bin), f0: uniform (the null); alternative_share: the cache's share of spun slots"}
         path.write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {path}", file=sys.stderr)
 
@@ -223,9 +227,10 @@ def main() -> None:
     n.add_argument("cache", nargs="+")
     n.add_argument("--out", default=f"src/unspin/data/{NULL_FILE}")
     n.add_argument("--pooled", action="store_true", help="one null for all registers (default: one per register)")
-    w = sub.add_parser("weights")
+    w = sub.add_parser("alternative")
     w.add_argument("cache", nargs="+")
-    w.add_argument("--write", action="store_true", help="make it the shipped document test (tuning file's engine_v3 block)")
+    w.add_argument("--write", action="store_true",
+                   help="ship it: the weighted document test and the mixture share (tuning file's engine_v3 block)")
     e = sub.add_parser("evaluate")
     e.add_argument("cache", nargs="+")
     e.add_argument("--null", help="a null table for caches scored with other deep settings "
@@ -235,7 +240,7 @@ def main() -> None:
                    "also risk_p_cuts, the risk model's cuts on the document test's p-value")
     e.add_argument("--json")
     args = ap.parse_args()
-    {"null": run_null, "weights": run_weights, "evaluate": run_evaluate}[args.cmd](args)
+    {"null": run_null, "alternative": run_alternative, "evaluate": run_evaluate}[args.cmd](args)
 
 
 if __name__ == "__main__":

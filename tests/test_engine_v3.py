@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from unspin import Config
 from unspin.engine.decision import load_decision
 from unspin.engine.infer import (
-    WEIGHT_EDGES, document_test, fit_weights, local_fdr, null_bin_masses, pooled_local_fdr, report_cutoff, spin_share,
-    weighted_tail,
+    WEIGHT_EDGES, alternative_weights, document_test, fit_alternative, local_fdr, mixture_share, null_bin_masses,
+    pooled_local_fdr, report_cutoff, spin_share, weighted_tail,
 )
 from unspin.engine.null import NullTable, build_null, load_null, p_values, parse_null, slot_statistic, stratum
 from unspin.errors import DataError
@@ -87,7 +87,7 @@ def test_clean_documents_are_not_rejected(test_split_clean_slots: list) -> None:
 
     def test(d: dict) -> float:
         return document_test([v for v in p_values(d["scored_slots"], null) if v is not None], v3.test_alpha, v3.test,
-                             v3.test_weights)
+                             alternative_weights(v3.alternative, v3.alternative_share))
 
     tests = [test(d) for d in docs if d["profile"] == "clean"]
     suspicious = dict((name, cut) for cut, name in load_tuning().risk.p_cuts)["suspicious"]
@@ -195,6 +195,44 @@ def test_spin_share_recovers_a_known_mixture() -> None:
         assert s.low <= true + 0.03
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=300), st.floats(min_value=0.001, max_value=0.999))
+def test_mixture_share_is_one_fixed_point_from_any_start(p: list[float], start: float) -> None:
+    """The mixture share has no start value to depend on: EM on the same likelihood, started
+    anywhere, ends where the direct maximisation is (the log likelihood is concave)."""
+    g = load_decision().v3.alternative
+    direct, low, high = mixture_share(p, g, drop=1.353)
+    assert 0.0 <= low <= direct <= high <= 1.0
+    with_storey = spin_share(p, alternative=g)
+    assert with_storey.low <= with_storey.share <= with_storey.high
+    ratio = [g[b] for b in __import__("unspin.engine.infer", fromlist=["weight_bins"]).weight_bins(p)]
+    s = start
+    for _ in range(20_000):
+        nxt = sum(s * r / (1 - s + s * r) for r in ratio) / len(ratio)
+        if abs(nxt - s) < 1e-10:
+            break
+        s = nxt
+    assert s == pytest.approx(direct, abs=2e-3), (s, direct)
+
+
+def test_mixture_share_reads_a_sparsely_spun_text_better_than_storey() -> None:
+    """60 slots, 6 of them spun with p-values like the dev spinners' (1e-4 .. 0.02), the other 54
+    leaning high as real clean text's do (the null is the largest of five registers'): Storey's
+    share (floored by the excess of p <= 0.05) reads 0.07, the mixture share with the shipped
+    alternative 0.12 (true: 0.1); clean text of either kind stays at 0."""
+    g = load_decision().v3.alternative
+    unspun = [((k + 0.5) / 54) ** 0.7 for k in range(54)]
+    spun = [1e-4, 5e-4, 2e-3, 4e-3, 0.01, 0.02] + unspun
+    assert spin_share(spun).share < 0.08
+    assert 0.09 < spin_share(spun, alternative=g).share < 0.15
+    for clean in ([((k + 0.5) / 60) ** 0.7 for k in range(60)], [(k + 0.5) / 60 for k in range(60)]):
+        assert spin_share(clean, alternative=g).share == 0.0
+    # the larger of the two: never below Storey's
+    rnd = random.Random(3)
+    dense = [rnd.random() ** 6 for _ in range(40)] + [rnd.random() for _ in range(20)]
+    assert spin_share(dense, alternative=g).share >= spin_share(dense).share
+
+
 def test_local_fdr_orders_slots_and_needs_evidence() -> None:
     rnd = random.Random(1)
     p = [rnd.random() for _ in range(150)] + [rnd.random() ** 12 for _ in range(50)]
@@ -217,7 +255,8 @@ def test_document_test_is_valid_on_uniform_p_values(test: str) -> None:
     """Documents with nothing spun (uniform p-values) are rejected at most as often as the level."""
     rnd = random.Random(5)
     runs = 4000
-    weights = load_decision().v3.test_weights or fit_weights([1e-4, 1e-3, 0.004, 0.02, 0.2], 0.05)
+    v3 = load_decision().v3
+    weights = alternative_weights(v3.alternative or fit_alternative([1e-4, 1e-3, 0.004, 0.02, 0.2]), v3.alternative_share)
     p = [document_test([rnd.random() for _ in range(rnd.randint(50, 400))], test=test, weights=weights)
          for _ in range(runs)]
     for level in (0.001, 0.01, 0.05):
@@ -255,7 +294,7 @@ def test_weighted_tail_agrees_with_simulation(start: float, steps: list[float], 
 def test_weighted_test_counts_how_small_each_p_value_is() -> None:
     """Ten slots at p = 0.003 among 200: the 0.05 count sees ten of an expected ten, the weighted
     test (weights fit on sparse spinning) sees ten slots two and a half orders below the rest."""
-    weights = fit_weights([10 ** -rnd for rnd in (1.7, 2.2, 2.6, 3.1, 3.5, 4.2, 5.5)], 0.05)
+    weights = alternative_weights(fit_alternative([10 ** -e for e in (1.7, 2.2, 2.6, 3.1, 3.5, 4.2, 5.5)]), 0.05)
     p = [0.003] * 10 + [0.06 + 0.94 * k / 189 for k in range(190)]
     assert document_test(p, test="binomial") > 0.4
     assert document_test(p, test="weighted", weights=weights) < 1e-3

@@ -1,17 +1,20 @@
 """Experiment (session 15): the local fdr with the weighted test's alternative (issue 14); not adopted.
 
 Instead of Storey's share and a Beta(a, 1) alternative fitted per document, each slot's
-likelihood ratio f1/f0 is read from the shipped weighted test's bins (the dev alternative, the
-weights turned back into ratios) and the document's spun share is the maximum-likelihood
-share of that two-group mixture (a concave problem: one answer from any start). Everything
-else (pooling, Sun & Cai's rule, the rewrite rule) is the shipped engine's. The script
-patches those three functions of ``unspin.engine.infer`` and runs ``scripts/engine_v3.py``:
+likelihood ratio f1/f0 is read from the shipped alternative's bins (fit on dev) and the
+document's spun share is the maximum-likelihood share of that two-group mixture (a concave
+problem: one answer from any start). Everything else (pooling, Sun & Cai's rule, the rewrite
+rule) is the shipped engine's. The script patches those three functions of
+``unspin.engine.infer`` and runs ``scripts/engine_v3.py`` (run it with ``--set share=storey``
+so that the shipped mixture share does not stack on it):
 
     python benchmarks/experiments/known_alternative.py 0.5 evaluate benchmarks/cache/deep-dev-v7-low.*.jsonl.gz \
         [--set fdr_level=0.15] --json out.json
 
 (the first argument: the floor of the share, in slots, as the shipped ``local_fdr`` takes it).
-Results: BENCHMARKS.md, session 15.
+``KNOWN_ALT_BETA=1``: the mixture share only, the per-text Beta alternative kept;
+``KNOWN_ALT_MAX=1`` with it: the larger of that share and Storey's, which session 15 shipped
+(``share = "mixture"``). Results: BENCHMARKS.md, session 15.
 """
 import sys, math, json
 import numpy as np
@@ -21,8 +24,7 @@ import engine_v3 as E
 import unspin.engine.infer as I
 from unspin.engine.decision import load_decision
 V=load_decision().v3
-EPS0=0.0512
-G=(np.exp(np.array(V.test_weights))-1+EPS0)/EPS0
+G = np.array(V.alternative)  # the shipped alternative's likelihood ratios per bin
 FLOOR=float(sys.argv[1]) if len(sys.argv)>1 else 0.5
 orig_share=I.spin_share
 def g_of(p): return G[I.weight_bins([p])[0]]
@@ -37,10 +39,20 @@ def mle(ps):
         if d(mid)>0: lo=mid
         else: hi=mid
     return (lo+hi)/2
-def spin_share(p, lam=0.5, floor=0.5, alpha=0.05):
+BETA = __import__("os").environ.get("KNOWN_ALT_BETA") == "1"  # the share only; the per-text Beta alternative kept
+
+
+def spin_share(p, lam=0.5, floor=0.5, alpha=0.05, alternative=()):
     s=orig_share(p, lam, floor, alpha)
     e=mle(list(p))
-    return I.SpinShare(round(e,4), s.low, max(s.high,e), s.shape, s.slots)
+    if __import__("os").environ.get("KNOWN_ALT_MAX") == "1":
+        e = max(e, s.share)  # never below Storey's estimate
+    shape = s.shape
+    if BETA and p:
+        pi1 = min(max(e, floor / len(p)), I.MAX_SHARE)
+        logp = np.log(np.clip(np.asarray(p, dtype=float), 1e-12, 1.0))
+        shape = max(I.ALT_SHAPES, key=lambda a: float(np.log((1 - pi1) + pi1 * a * np.exp((a - 1) * logp)).sum()))
+    return I.SpinShare(round(e,4), s.low, max(s.high,e), shape, s.slots)
 def local_fdr(p, share, floor=FLOOR):
     if share.slots==0: return 1.0
     pi1=min(max(share.share, floor/share.slots), I.MAX_SHARE)
@@ -50,6 +62,8 @@ def pooled_local_fdr(ps, share, floor=FLOOR):
     pi1=min(max(share.share, floor/share.slots), I.MAX_SHARE)
     lo=math.log(pi1)-math.log(1-pi1)+sum(math.log(g_of(p)) for p in ps)
     return float(1/(1+math.exp(min(700,lo))))
-I.spin_share=spin_share; I.local_fdr=local_fdr; I.pooled_local_fdr=pooled_local_fdr
+I.spin_share = spin_share
+if not BETA:
+    I.local_fdr, I.pooled_local_fdr = local_fdr, pooled_local_fdr
 sys.argv=[sys.argv[0]]+sys.argv[2:]
 E.main()

@@ -94,8 +94,12 @@ class EngineV3:
     (default: the fdr level) and ``rewrite_gain``: a reported span is rewritten when its own
     local fdr is at most ``rewrite_fdr`` and its best original's log-odds against the text
     exceed ``rewrite_gain`` (:func:`rewrites`). ``test``: the document test
-    (:func:`unspin.engine.infer.document_test`), ``test_weights`` its weights per bin of p-value
-    when it is "weighted" (:func:`unspin.engine.infer.fit_weights`). The risk levels of the test's p-value are the
+    (:func:`unspin.engine.infer.document_test`). ``alternative``: the likelihood ratio of a
+    spun slot's p-value per bin (:func:`unspin.engine.infer.fit_alternative`, fit on dev) and
+    ``alternative_share`` the share of spun slots it was fit at: the "weighted" test's weights
+    (:func:`unspin.engine.infer.alternative_weights`). ``share``: "storey", or "mixture" (the
+    larger of Storey's share and the mixture's with that alternative:
+    :func:`unspin.engine.infer.spin_share`). The risk levels of the test's p-value are the
     risk model's (:attr:`unspin.tuning.RiskModel.p_cuts`).
     """
 
@@ -107,7 +111,9 @@ class EngineV3:
     rewrite_fdr: float | None = None
     rewrite_gain: float = 0.0
     test: str = "binomial"
-    test_weights: tuple[float, ...] = ()
+    alternative: tuple[float, ...] = ()
+    alternative_share: float = 0.05
+    share: str = "storey"
 
 
 @dataclass(frozen=True)
@@ -158,18 +164,22 @@ def parse_decision(raw: Mapping[str, Any], source: str = TUNING_FILE) -> Decisio
         # a setting the file leaves out takes the dataclass's default (its one home)
         kinds = {"fdr_level": float, "storey_lambda": float, "test_alpha": float, "rule": str, "pool": bool,
                  "rewrite_fdr": lambda v: None if v is None else float(v), "rewrite_gain": float, "test": str,
-                 "test_weights": lambda v: tuple(float(x) for x in v)}
+                 "alternative": lambda v: tuple(float(x) for x in v), "alternative_share": float, "share": str}
         v3 = EngineV3(**{k: kind(e[k]) for k, kind in kinds.items() if k in e})
         if not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
                 or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
                 or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
             raise ValueError(f"engine_v3: rule must be local or mean, test one of {DOCUMENT_TESTS}, "
                              f"and levels in (0, 1), got {e}")
-        if v3.test == "weighted":
+        if v3.share not in ("storey", "mixture"):
+            raise ValueError(f"engine_v3: share must be storey or mixture, got {v3.share!r}")
+        if v3.test == "weighted" or v3.share == "mixture":
             from .infer import WEIGHT_EDGES
 
-            if len(v3.test_weights) != len(WEIGHT_EDGES) - 1 or not all(math.isfinite(w) for w in v3.test_weights):
-                raise ValueError(f"engine_v3: the weighted test needs {len(WEIGHT_EDGES) - 1} finite test_weights")
+            if len(v3.alternative) != len(WEIGHT_EDGES) - 1 or not all(0 < g < math.inf for g in v3.alternative) \
+                    or not 0 < v3.alternative_share < 1:
+                raise ValueError(f"engine_v3: the weighted test and the mixture share need {len(WEIGHT_EDGES) - 1} "
+                                 "positive, finite likelihood ratios (alternative) and an alternative_share in (0, 1)")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(source, f"invalid content ({exc})") from None
     return DecisionSettings(ranker, infer, v3)
@@ -211,12 +221,16 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
     rewritten only when its original also beats the text (:func:`rewrites`).
     """
     from .features import lo_full, swap_key
-    from .infer import document_test, infer_document, local_fdr, pool_by_swap, report_cutoff, spin_share, with_batch_evidence
+    from .infer import (
+        alternative_weights, document_test, infer_document, local_fdr, pool_by_swap, report_cutoff, spin_share,
+        with_batch_evidence,
+    )
     from .null import p_values
 
     slots = [x for seg in scored.segments for x in seg]
     pv = p_values(slots, null)
-    share = spin_share([p for p in pv if p is not None], settings.storey_lambda, alpha=settings.test_alpha)
+    share = spin_share([p for p in pv if p is not None], settings.storey_lambda, alpha=settings.test_alpha,
+                       alternative=settings.alternative if settings.share == "mixture" else ())
     # The ranker only orders candidates within a slot (document-level features shift all of a
     # slot's candidates alike), so one round, with no feedback, is enough.
     post = infer_document(slots, model, unigrams(config.lexicon), rounds=1)
@@ -256,8 +270,9 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
             decisions.append(Decision(x.slot, 1.0 - fdr, ranked, gain, evidence))
         out.append(decisions)
     cutoff = report_cutoff([f for f in fdrs if f is not None], settings.fdr_level, settings.rule)
-    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha, settings.test,
-                                                  settings.test_weights), cutoff)
+    weights = alternative_weights(settings.alternative, settings.alternative_share) if settings.test == "weighted" else ()
+    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha, settings.test, weights),
+                           cutoff)
 
 
 def rewrites(d: Decision, settings: EngineV3) -> bool:
