@@ -14,7 +14,9 @@ so that the shipped mixture share does not stack on it):
 (the first argument: the floor of the share, in slots, as the shipped ``local_fdr`` takes it).
 ``KNOWN_ALT_BETA=1``: the mixture share only, the per-text Beta alternative kept;
 ``KNOWN_ALT_MAX=1`` with it: the larger of that share and Storey's, which session 15 shipped
-(``share = "mixture"``). Results: BENCHMARKS.md, session 15.
+(``share = "mixture"``). ``KNOWN_ALT_TEMPER=1`` (run without ``--set share=storey``): the
+shipped share, and in the local fdr the dev alternative's ratios raised to a power tau fitted
+per text (0: no evidence, 1: the dev alternative), in place of the Beta(a, 1) shape. Results: BENCHMARKS.md, session 15.
 """
 import sys, math, json
 import numpy as np
@@ -62,8 +64,51 @@ def pooled_local_fdr(ps, share, floor=FLOOR):
     pi1=min(max(share.share, floor/share.slots), I.MAX_SHARE)
     lo=math.log(pi1)-math.log(1-pi1)+sum(math.log(g_of(p)) for p in ps)
     return float(1/(1+math.exp(min(700,lo))))
-I.spin_share = spin_share
-if not BETA:
-    I.local_fdr, I.pooled_local_fdr = local_fdr, pooled_local_fdr
+TEMPER = __import__("os").environ.get("KNOWN_ALT_TEMPER") == "1"
+TAUS = tuple(round(0.05 * k, 2) for k in range(0, 31))  # 0 (no evidence) .. 1.5
+Q = I.null_bin_masses()
+
+
+def tempered(tau):
+    """The dev alternative's likelihood ratios raised to tau and renormalised under the null."""
+    g = G ** tau
+    return g / float(Q @ g)
+
+
+def temper_share(p, lam=0.5, floor=0.5, alpha=0.05, alternative=()):
+    """The shipped share (Storey's or the mixture's, the larger); the alternative's strength tau
+    fitted per text by maximum likelihood with that share fixed (as the Beta shape was)."""
+    s = orig_share(p, lam, floor, alpha, alternative=G)
+    if not p:
+        return s
+    pi1 = min(max(s.share, floor / len(p)), I.MAX_SHARE)
+    b = I.weight_bins(p)
+    tau = max(TAUS, key=lambda t: float(np.log((1 - pi1) + pi1 * tempered(t)[b]).sum()))
+    return I.SpinShare(s.share, s.low, s.high, tau, s.slots)
+
+
+def temper_lfdr(p, share, floor=FLOOR):
+    if share.slots == 0:
+        return 1.0
+    pi1 = min(max(share.share, floor / share.slots), I.MAX_SHARE)
+    g = tempered(share.shape)[I.weight_bins([p])[0]]
+    return float((1 - pi1) / ((1 - pi1) + pi1 * g))
+
+
+def temper_pooled(ps, share, floor=FLOOR):
+    if share.slots == 0 or not ps:
+        return 1.0
+    pi1 = min(max(share.share, floor / share.slots), I.MAX_SHARE)
+    g = tempered(share.shape)
+    lo = math.log(pi1) - math.log(1 - pi1) + sum(math.log(g[I.weight_bins([p])[0]]) for p in ps)
+    return float(1 / (1 + math.exp(min(700, lo))))
+
+
+if TEMPER:
+    I.spin_share, I.local_fdr, I.pooled_local_fdr = temper_share, temper_lfdr, temper_pooled
+else:
+    I.spin_share = spin_share
+    if not BETA:
+        I.local_fdr, I.pooled_local_fdr = local_fdr, pooled_local_fdr
 sys.argv=[sys.argv[0]]+sys.argv[2:]
 E.main()

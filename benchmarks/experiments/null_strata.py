@@ -89,6 +89,33 @@ def folds(n):
     return ((a, b), (b, a))
 
 
+def dev_rows(dev, settings=None):
+    """Per dev row (profile and rate): texts flagged, findings per 1k, span P and R, exact share,
+    never-spun changes per 1k and texts with no finding, through the decision stage."""
+    rows: dict[str, dict] = {}
+    for d in dev:
+        b = E.run_engine(d, Config(), settings)
+        m = E._metrics(d, list(b.report.findings), list(b.edits), apply_edits(d["text"], b.edits))
+        r = rows.setdefault(f"{d['profile']}@{d.get('rate')}", {"n": 0, "flag": 0, "f": 0, "ex": 0, "g": 0, "nev": 0, "w": 0,
+                                                                 "zero": 0, "c": []})
+        r["n"] += 1
+        r["flag"] += b.report.risk in ("suspicious", "high")
+        r["f"] += m["findings"]
+        r["ex"] += m["exact"]
+        r["g"] += m["gold"]
+        r["nev"] += m["never"]
+        r["w"] += d["words"]
+        r["zero"] += m["findings"] == 0
+        r["c"].append(m["counts"])
+    out = {}
+    for k, r in sorted(rows.items()):
+        tot = sum(r["c"][1:], r["c"][0])
+        out[k] = {"flagged": round(r["flag"] / r["n"], 2), "findings_per_1k": round(1000 * r["f"] / r["w"], 1),
+                  "P": round(tot.precision, 3), "R": round(tot.recall, 3), "exact": round(r["ex"] / max(1, r["g"]), 3),
+                  "never_per_1k": round(1000 * r["nev"] / r["w"], 2), "zero": r["zero"]}
+    return out
+
+
 def run_strata(names, pooled):
     clean = [d for d in load(NULL_CACHE) if d["profile"] == "clean"]
     dev = load(DEV_CACHES[0])
@@ -106,26 +133,7 @@ def run_strata(names, pooled):
                     small[t] += sum(p <= t for p in ps)
                 alarms.setdefault(clean[i]["register"], []).append(document_test(ps, 0.05, "multi") < 1e-3)
         E.NULL_OVERRIDE[:] = [make_null(clean, pooled)]
-        rows: dict[str, dict] = {}
-        for d in dev:
-            b = E.run_engine(d, Config())
-            m = E._metrics(d, list(b.report.findings), list(b.edits), apply_edits(d["text"], b.edits))
-            r = rows.setdefault(f"{d['profile']}@{d.get('rate')}", {"n": 0, "flag": 0, "f": 0, "ex": 0, "g": 0, "nev": 0, "w": 0, "zero": 0, "c": []})
-            r["n"] += 1
-            r["flag"] += b.report.risk in ("suspicious", "high")
-            r["f"] += m["findings"]
-            r["ex"] += m["exact"]
-            r["g"] += m["gold"]
-            r["nev"] += m["never"]
-            r["w"] += d["words"]
-            r["zero"] += m["findings"] == 0
-            r["c"].append(m["counts"])
-        out = {}
-        for k, r in sorted(rows.items()):
-            tot = sum(r["c"][1:], r["c"][0])
-            out[k] = {"flagged": round(r["flag"] / r["n"], 2), "findings_per_1k": round(1000 * r["f"] / r["w"], 1),
-                      "P": round(tot.precision, 3), "exact": round(r["ex"] / max(1, r["g"]), 3),
-                      "never_per_1k": round(1000 * r["nev"] / r["w"], 2), "zero": r["zero"]}
+        out = dev_rows(dev)
         print(name, "pooled" if pooled else "per register",
               "| held-out clean slots at p <= t, observed / nominal:", {t: round(v / n / t, 2) for t, v in small.items()},
               "| held-out clean texts flagged:", {r: f"{sum(v)}/{len(v)}" for r, v in alarms.items()},

@@ -23,12 +23,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import engine_v3 as E  # noqa: E402
 from train_decision import read_cache  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from null_strata import dev_rows  # noqa: E402
+
 import unspin.engine.null as N  # noqa: E402
 from unspin import Config  # noqa: E402
 from unspin.engine.decision import load_decision, slot_labels  # noqa: E402
 from unspin.engine.infer import alternative_weights, document_test, fit_alternative, infer_document  # noqa: E402
 from unspin.engine.scored import unigrams  # noqa: E402
-from unspin.results import apply_edits  # noqa: E402
 
 NULL_CACHE = "deep-dev-v7-null"
 DEV_CACHE = "deep-dev-v7-low"
@@ -96,27 +98,7 @@ def main() -> None:
         E.V3_OVERRIDE.update({"test": "weighted", "share": "storey", "alternative": list(ratios), "alternative_share": share})
         settings = E._settings()
         held_flag = sum(document_test(ps, 0.05, "weighted", weights) < 0.003 for ps in held)
-        rows: dict[str, dict] = {}
-        for d in dev:
-            b = E.run_engine(d, Config(), settings)
-            m = E._metrics(d, list(b.report.findings), list(b.edits), apply_edits(d["text"], b.edits))
-            r = rows.setdefault(f"{d['profile']}@{d.get('rate')}", {"n": 0, "flag": 0, "f": 0, "ex": 0, "g": 0, "nev": 0, "w": 0,
-                                                                     "zero": 0, "c": []})
-            r["n"] += 1
-            r["flag"] += b.report.risk in ("suspicious", "high")
-            r["f"] += m["findings"]
-            r["ex"] += m["exact"]
-            r["g"] += m["gold"]
-            r["nev"] += m["never"]
-            r["w"] += d["words"]
-            r["zero"] += m["findings"] == 0
-            r["c"].append(m["counts"])
-        out = {}
-        for k, r in sorted(rows.items()):
-            tot = sum(r["c"][1:], r["c"][0])
-            out[k] = {"flagged": round(r["flag"] / r["n"], 2), "findings_per_1k": round(1000 * r["f"] / r["w"], 1),
-                      "P": round(tot.precision, 3), "R": round(tot.recall, 3), "exact": round(r["ex"] / max(1, r["g"]), 3),
-                      "never_per_1k": round(1000 * r["nev"] / r["w"], 2), "zero": r["zero"]}
+        out = dev_rows(dev, settings)
         print(name, "| held-out clean slots at p <= t, observed / nominal:", {t: round(v / n / t, 2) for t, v in small.items()},
               f"| held-out clean texts flagged: {held_flag}/{len(held)}", "| dev spun slots at p <= 0.001:",
               round(sum(p <= 0.001 for p in spun_p) / len(spun_p), 3), "| dev:", json.dumps(out), flush=True)
