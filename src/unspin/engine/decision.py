@@ -270,9 +270,9 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
             decisions.append(Decision(x.slot, 1.0 - fdr, ranked, gain, evidence))
         out.append(decisions)
     cutoff = report_cutoff([f for f in fdrs if f is not None], settings.fdr_level, settings.rule)
-    weights = alternative_weights(settings.alternative, settings.alternative_share) if settings.test == "weighted" else ()
-    return out, V3Document(share, document_test([p for p in pv if p is not None], settings.test_alpha, settings.test, weights),
-                           cutoff)
+    weights = () if settings.test != "weighted" else alternative_weights(settings.alternative, settings.alternative_share)
+    test_p = document_test([p for p in pv if p is not None], settings.test_alpha, settings.test, weights)
+    return out, V3Document(share, test_p, cutoff)
 
 
 def rewrites(d: Decision, settings: EngineV3) -> bool:

@@ -194,8 +194,9 @@ class SpinShare:
 
     ``share`` = 1 - pi0 (Storey), with a 90% interval (``low``, ``high``) from the Wilson
     interval of the share of p-values above lambda (with an alternative: the larger of that and
-    the mixture share, and of their intervals' ends, the mixture's by profile likelihood); ``shape`` is the alternative's Beta(a, 1)
-    shape fitted by maximum likelihood with pi0 fixed; ``slots`` the p-values used.
+    the mixture share, and of their intervals' ends, the mixture's by profile likelihood);
+    ``shape`` is the alternative's Beta(a, 1) shape fitted by maximum likelihood with pi0
+    fixed; ``slots`` the p-values used.
     """
 
     share: float
