@@ -78,6 +78,11 @@ def test_tuning_file_refuses_a_retired_decision_and_missing_loop_settings() -> N
         ("engine_v3", "test", "exact", "test one of"),
         ("engine_v3", "fdr_level", 1.5, "levels in (0, 1)"),
         ("engine_v3", "rewrite_fdr", 0.0, "levels in (0, 1)"),
+        ("engine_v3", "share", "em", "share must be storey or mixture"),
+        ("engine_v3", "alternative", [1.0, 2.0], "positive, finite likelihood ratios"),
+        ("engine_v3", "alternative", [0.0] * 11, "positive, finite likelihood ratios"),
+        ("engine_v3", "alternative_share", 1.0, "alternative_share in (0, 1)"),
+        ("engine_v3", "alternative", "x", "invalid content"),
     ],
 )
 def test_bad_decision_blocks_are_refused_in_one_line(block: str, key: str, value: object, says: str) -> None:
