@@ -19,7 +19,7 @@ from unspin import Config
 from unspin.engine.decision import load_decision
 from unspin.engine.infer import (
     WEIGHT_EDGES, alternative_weights, document_test, fit_alternative, local_fdr, mixture_share, null_bin_masses,
-    pooled_local_fdr, report_cutoff, spin_share, weighted_tail,
+    pooled_local_fdr, report_cutoff, spin_share, weight_bins, weighted_tail,
 )
 from unspin.engine.null import NullTable, build_null, load_null, p_values, parse_null, slot_statistic, stratum
 from unspin.errors import DataError
@@ -205,7 +205,7 @@ def test_mixture_share_is_one_fixed_point_from_any_start(p: list[float], start: 
     assert 0.0 <= low <= direct <= high <= 1.0
     with_storey = spin_share(p, alternative=g)
     assert with_storey.low <= with_storey.share <= with_storey.high
-    ratio = [g[b] for b in __import__("unspin.engine.infer", fromlist=["weight_bins"]).weight_bins(p)]
+    ratio = [g[b] for b in weight_bins(p)]
     s = start
     for _ in range(20_000):
         nxt = sum(s * r / (1 - s + s * r) for r in ratio) / len(ratio)
