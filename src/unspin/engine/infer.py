@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Hashable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -425,6 +425,20 @@ def alternative_weights(ratios: Sequence[float], share: float) -> tuple[float, .
     return tuple(float(v) for v in np.log1p(share * (np.asarray(ratios, dtype=float) - 1.0)))
 
 
+def _bisect(f: Callable[[float], float], lo: float, hi: float, steps: int = 60, rtol: float = 0.0) -> float:
+    """The point in [lo, hi] where ``f`` turns from positive to not (f decreasing through 0),
+    by bisection: ``steps`` halvings, fewer once the bracket is within ``rtol`` of max(1, hi)."""
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if f(mid) > 0.0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < rtol * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)
+
+
 def mixture_share(p: Sequence[float], ratios: Sequence[float], cap: float = MAX_SHARE,
                   drop: float = 0.0) -> tuple[float, float, float]:
     """The spun share that makes the text's p-values most likely under the two-group mixture
@@ -447,15 +461,6 @@ def mixture_share(p: Sequence[float], ratios: Sequence[float], cap: float = MAX_
     def loglik(s: float) -> float:
         return float(np.sum(np.log1p(s * d)))
 
-    def solve(f, lo: float, hi: float) -> float:  # f(lo) > 0 >= f(hi): bisection
-        for _ in range(60):
-            mid = 0.5 * (lo + hi)
-            if f(mid) > 0.0:
-                lo = mid
-            else:
-                hi = mid
-        return 0.5 * (lo + hi)
-
     def slope(s: float) -> float:
         return float(np.sum(d / (1.0 + s * d)))
 
@@ -464,12 +469,12 @@ def mixture_share(p: Sequence[float], ratios: Sequence[float], cap: float = MAX_
     elif slope(cap) >= 0.0:
         best = cap
     else:
-        best = solve(slope, 0.0, cap)
+        best = _bisect(slope, 0.0, cap)
     if drop <= 0.0:
         return best, best, best
     top = loglik(best) - drop
-    low = 0.0 if best == 0.0 or loglik(0.0) >= top else solve(lambda s: top - loglik(s), 0.0, best)
-    high = cap if loglik(cap) >= top else solve(lambda s: loglik(s) - top, best, cap)
+    low = 0.0 if best == 0.0 or loglik(0.0) >= top else _bisect(lambda s: top - loglik(s), 0.0, best)
+    high = cap if loglik(cap) >= top else _bisect(lambda s: loglik(s) - top, best, cap)
     return best, low, high
 
 
@@ -500,18 +505,11 @@ def weighted_tail(total: float, m: int, weights: Sequence[float]) -> float:
         k1 = float(e @ w) / z
         return k1, float(e @ (w * w)) / z - k1 * k1, math.log(z) + t * top
 
-    lo, hi = 0.0, 1.0
+    hi = 1.0
     while moments(hi)[0] < xbar and hi < 1e6:
         hi *= 2.0
-    for _ in range(200):  # K'(t) is increasing: bisection to the saddlepoint
-        mid = 0.5 * (lo + hi)
-        if moments(mid)[0] < xbar:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-12 * max(1.0, hi):
-            break
-    t = 0.5 * (lo + hi)
+    # K'(t) is increasing: the saddlepoint is where it reaches the mean weight
+    t = _bisect(lambda v: xbar - moments(v)[0], 0.0, hi, steps=200, rtol=1e-12)
     _, k2, kt = moments(t)
     r = math.sqrt(max(0.0, 2.0 * m * (t * xbar - kt)))
     u = t * math.sqrt(m * k2)
