@@ -30,9 +30,9 @@ from unspin import Config  # noqa: E402
 from unspin.bench.metrics import SpanCounts, exact_restorations, never_spun_words, span_counts  # noqa: E402
 from unspin.results import apply_edits  # noqa: E402
 from unspin.engine.decision import DecisionSettings, EngineV3, load_decision  # noqa: E402
-from unspin.engine.null import NULL_FILE, build_null, scorer_settings  # noqa: E402
+from unspin.engine.null import NULL_FILE, NullTable, build_null, scorer_settings  # noqa: E402
 from unspin.engine.pipeline import finish  # noqa: E402
-from unspin.tuning import TuningData, load_tuning  # noqa: E402
+from unspin.tuning import TUNING_FILE, TuningData, load_tuning  # noqa: E402
 
 NULL_OVERRIDE: list = []
 V3_OVERRIDE: dict = {}
@@ -90,16 +90,12 @@ def run_null(args: argparse.Namespace) -> None:
           + ", ".join(f"{k} {v}" for k, v in table.provenance["slots"].items()), file=sys.stderr)
 
 
-def run_alternative(args: argparse.Namespace) -> None:
-    """The alternative (likelihood ratio of a spun slot's p-value per bin) from a dev cache's spun texts."""
+def spun_slot_p_values(docs: list[dict], null: NullTable) -> tuple[list[float], int]:
+    """The null p-values of the slots of the spun texts of ``docs`` that overlap a gold span, and
+    how many slots of those texts have a p-value at all."""
     from unspin.engine.decision import slot_labels
-    from unspin.engine.infer import WEIGHT_EDGES, alternative_weights, fit_alternative
-    from unspin.engine.null import load_null, p_values
+    from unspin.engine.null import p_values
 
-    header, docs = read_cache(args.cache)
-    if header.get("split") != "dev":
-        raise SystemExit("the alternative is fit on DEV-split text only")
-    null = load_null()
     spun_p: list[float] = []
     slots = 0
     for d in docs:
@@ -110,13 +106,25 @@ def run_alternative(args: argparse.Namespace) -> None:
                 slots += 1
                 if lab != -1:  # the slot overlaps a gold span
                     spun_p.append(p)
+    return spun_p, slots
+
+
+def run_alternative(args: argparse.Namespace) -> None:
+    """The alternative (likelihood ratio of a spun slot's p-value per bin) from a dev cache's spun texts."""
+    from unspin.engine.infer import WEIGHT_EDGES, alternative_weights, fit_alternative
+    from unspin.engine.null import load_null
+
+    header, docs = read_cache(args.cache)
+    if header.get("split") != "dev":
+        raise SystemExit("the alternative is fit on DEV-split text only")
+    spun_p, slots = spun_slot_p_values(docs, load_null())
     share = round(len(spun_p) / slots, 4)
     ratios = fit_alternative(spun_p)
     profiles = sorted({f"{d['profile']}@{d.get('rate')}" for d in docs if d["profile"] != "clean"})
     print(f"{len(spun_p)} spun slots of {slots} ({share}) in {profiles}: likelihood ratios {list(ratios)}, "
           f"weights {[round(w, 3) for w in alternative_weights(ratios, share)]}", file=sys.stderr)
     if args.write:
-        path = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / "tuning.v2.json"
+        path = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data" / TUNING_FILE
         raw = json.loads(path.read_text(encoding="utf-8"))
         block = raw["engine_v3"]
         block["values"].pop("test_weights", None)

@@ -28,7 +28,7 @@ from null_strata import dev_rows  # noqa: E402
 
 import unspin.engine.null as N  # noqa: E402
 from unspin import Config  # noqa: E402
-from unspin.engine.decision import load_decision, slot_labels  # noqa: E402
+from unspin.engine.decision import load_decision  # noqa: E402
 from unspin.engine.infer import alternative_weights, document_test, fit_alternative, infer_document  # noqa: E402
 from unspin.engine.scored import unigrams  # noqa: E402
 
@@ -84,14 +84,7 @@ def main() -> None:
                     small[t] += sum(p <= t for p in ps)
                 held.append(ps)
         full = make_null(clean)
-        spun_p = []
-        slots = 0
-        for d in dev:
-            for p, lab in zip(N.p_values(d["scored_slots"], full), slot_labels(d["scored_slots"], d["gold"])):
-                if p is not None:
-                    slots += 1
-                    if lab != -1:
-                        spun_p.append(p)
+        spun_p, slots = E.spun_slot_p_values(dev, full)
         ratios, share = fit_alternative(spun_p), len(spun_p) / slots
         weights = alternative_weights(ratios, share)
         E.NULL_OVERRIDE[:] = [full]
