@@ -30,23 +30,12 @@ G = np.array(V.alternative)  # the shipped alternative's likelihood ratios per b
 FLOOR=float(sys.argv[1]) if len(sys.argv)>1 else 0.5
 orig_share=I.spin_share
 def g_of(p): return G[I.weight_bins([p])[0]]
-def mle(ps):
-    g=G[I.weight_bins(ps)]-1.0
-    if len(ps)==0 or g.sum()<=0: return 0.0
-    lo,hi=0.0,1-1e-6
-    d=lambda e: float(np.sum(g/(1+e*g)))
-    if d(hi)>0: return hi
-    for _ in range(60):
-        mid=(lo+hi)/2
-        if d(mid)>0: lo=mid
-        else: hi=mid
-    return (lo+hi)/2
 BETA = __import__("os").environ.get("KNOWN_ALT_BETA") == "1"  # the share only; the per-text Beta alternative kept
 
 
 def spin_share(p, lam=0.5, floor=0.5, alpha=0.05, alternative=()):
     s=orig_share(p, lam, floor, alpha)
-    e=mle(list(p))
+    e = I.mixture_share(list(p), G)[0]  # the shipped maximum-likelihood share
     if __import__("os").environ.get("KNOWN_ALT_MAX") == "1":
         e = max(e, s.share)  # never below Storey's estimate
     shape = s.shape

@@ -9,8 +9,8 @@ that only counts slots past fixed cuts.
 
 * ``detect``: the Neyman-Pearson test of "nothing spun" for each row (profile and density),
   given the row's true alternative: per slot, the likelihood ratio f1/f0 of its null p-value
-  (histograms over bins of -log10 p: f1 from the row's slots that overlap a gold span, f0 from
-  every slot of the 180 clean test texts) and the row's true share of such slots; a text's
+  (histograms over the weighted test's bins of -log10 p, ``infer.WEIGHT_EDGES``: f1 from the
+  row's slots that overlap a gold span, f0 from every slot of the 180 clean test texts) and the row's true share of such slots; a text's
   statistic is sum(log(1 - share + share * f1/f0)). Its cut flags at most 1 of the 180 clean
   texts (0.6%, under the issue's 1%); ``detect`` is the share of the row's spun texts above it.
   ``+feat``: the same with each slot's likelihood ratio from an in-sample logistic regression
@@ -37,19 +37,17 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-import engine_v3 as E  # noqa: E402
 from train_decision import read_cache  # noqa: E402
 
 from unspin import Config  # noqa: E402
 from unspin.engine.decision import load_decision, slot_labels, unigrams  # noqa: E402
 from unspin.engine.features import Unigrams  # noqa: E402
-from unspin.engine.infer import infer_document  # noqa: E402
+from unspin.engine.infer import WEIGHT_EDGES, infer_document, weight_bins  # noqa: E402
 from unspin.engine.null import load_null, p_values, stratum  # noqa: E402
 from unspin.tuning import is_scored  # noqa: E402
 
 CACHES = ["deep-test-v7-clean", "deep-test-v7", "deep-transfer-v7-c", "deep-transfer-v7-b", "deep-transfer-v7-a",
           "deep-test-v7-own-sweep"]
-BINS = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, np.inf])  # of -log10 p
 KINDS = ("function", "content", "multiword", "capital")
 
 
@@ -62,38 +60,29 @@ def row_name(d: dict) -> str:
     return prof
 
 
-def slot_table(d: dict, null, model, uni: Unigrams) -> list[dict]:
-    """Per scored slot with a p-value: its evidence, whether it overlaps a gold span."""
+def read_document(d: dict, null, model, uni: Unigrams) -> tuple[list[dict], tuple[int, int, int, int]]:
+    """Per scored slot with a p-value, its evidence and whether it overlaps a gold span; and the
+    restoration counts (gold spans, original a candidate, ... rescored in full context, ...
+    ranked first by the ranker), from one run of the ranker."""
     slots = d["scored_slots"]
-    pv = p_values(slots, null)
     labels = slot_labels(slots, d["gold"])
     post = infer_document(slots, model, uni, rounds=1)
-    out = []
-    for x, p, lab, sp in zip(slots, pv, labels, post.posteriors):
+    table = []
+    cand = ctx = first_rank = 0
+    for x, p, lab, sp in zip(slots, p_values(slots, null), labels, post.posteriors):
+        if lab is not None and lab >= 0:
+            cand += 1
+            ctx += is_scored(x.cands[lab]) and is_scored(x.keep)
+            first_rank += bool(sp.probs) and int(np.argmax(sp.probs)) == lab
         if p is None:
             continue
         first = [c - x.keep_first for c in (x.cands_first or ()) if is_scored(c)]
         words = x.slot.text.lower().split()
-        out.append({"p": p, "spun": lab != -1, "kind": stratum(x),
-                    "first": max(first) if first else 0.0,
-                    "logf": uni.phrase_mean(x.slot.text) if words else 0.0,
-                    "k": math.log1p(len(x.slot.candidates)), "best_u": max(sp.utilities) if sp.utilities else 0.0})
-    return out
-
-
-def restorable(d: dict, model, uni: Unigrams) -> tuple[int, int, int, int]:
-    """(gold spans, original a candidate, ... rescored in full context, ... ranked first)."""
-    slots = d["scored_slots"]
-    labels = slot_labels(slots, d["gold"])
-    post = infer_document(slots, model, uni, rounds=1)
-    cand = ctx = first = 0
-    for x, lab, sp in zip(slots, labels, post.posteriors):
-        if lab is None or lab < 0:
-            continue
-        cand += 1
-        ctx += is_scored(x.cands[lab]) and is_scored(x.keep)
-        first += bool(sp.probs) and int(np.argmax(sp.probs)) == lab
-    return len(d["gold"]), cand, ctx, first
+        table.append({"p": p, "spun": lab != -1, "kind": stratum(x),
+                      "first": max(first) if first else 0.0,
+                      "logf": uni.phrase_mean(x.slot.text) if words else 0.0,
+                      "k": math.log1p(len(x.slot.candidates)), "best_u": max(sp.utilities) if sp.utilities else 0.0})
+    return table, (len(d["gold"]), cand, ctx, first_rank)
 
 
 def features(rows: list[dict]) -> np.ndarray:
@@ -101,8 +90,8 @@ def features(rows: list[dict]) -> np.ndarray:
                      + [r["kind"] == k for k in KINDS[1:]] for r in rows], dtype=float)
 
 
-def fit_logit(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -> np.ndarray:
-    """Logistic regression by Newton's method (with an intercept), weights returned."""
+def fit_logit(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50):  # type: ignore[no-untyped-def]
+    """Logistic regression by Newton's method (with an intercept): the fitted log-odds, as a function of features."""
     mu, sd = x.mean(0), x.std(0) + 1e-9
     z = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
     w = np.zeros(z.shape[1])
@@ -115,10 +104,6 @@ def fit_logit(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -
         if np.abs(step).max() < 1e-8:
             break
     return lambda xx: np.hstack([np.ones((len(xx), 1)), (xx - mu) / sd]) @ w
-
-
-def bin_of(p: np.ndarray) -> np.ndarray:
-    return np.clip(np.searchsorted(BINS, -np.log10(np.clip(p, 1e-12, 1.0)), side="right") - 1, 0, len(BINS) - 2)
 
 
 def doc_stats(docs_slots: list[list[dict]], llr_fn, share: float) -> np.ndarray:
@@ -143,12 +128,13 @@ def main() -> None:
         _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob(f"{name}.*.jsonl.gz")))
         for d in docs:
             rows.setdefault(row_name(d), []).append(d)
-    tables = {r: [slot_table(d, null, model, uni) for d in ds] for r, ds in rows.items()}
+    read = {r: [read_document(d, null, model, uni) for d in ds] for r, ds in rows.items()}
+    tables = {r: [t for t, _ in v] for r, v in read.items()}
     clean = tables.pop("clean")
     rows.pop("clean")
     clean_flat = [s for t in clean for s in t]
     p0 = np.array([s["p"] for s in clean_flat])
-    f0 = np.bincount(bin_of(p0), minlength=len(BINS) - 1) + 0.5
+    f0 = np.bincount(weight_bins(p0), minlength=len(WEIGHT_EDGES) - 1) + 0.5
     f0 = f0 / f0.sum()
     n_clean = len(clean)
     out = {}
@@ -159,12 +145,12 @@ def main() -> None:
         flat = [s for t in spun for s in t]
         share = float(np.mean([s["spun"] for s in flat]))
         p1 = np.array([s["p"] for s in flat if s["spun"]])
-        f1 = np.bincount(bin_of(p1), minlength=len(BINS) - 1) + 0.5
+        f1 = np.bincount(weight_bins(p1), minlength=len(WEIGHT_EDGES) - 1) + 0.5
         f1 = f1 / f1.sum()
         llr_hist = np.log(f1 / f0)
 
         def by_hist(ts, llr=llr_hist):
-            return llr[bin_of(np.array([s["p"] for s in ts]))]
+            return llr[weight_bins([s["p"] for s in ts])]
 
         st_clean, st_spun = doc_stats(clean, by_hist, share), doc_stats(spun, by_hist, share)
         detect = float(np.mean(st_spun > cut_passing(st_clean, 1)))
@@ -181,7 +167,7 @@ def main() -> None:
 
         sf_clean, sf_spun = doc_stats(clean, by_feat, share), doc_stats(spun, by_feat, share)
         detect_f = float(np.mean(sf_spun > cut_passing(sf_clean, 1)))
-        g = np.array([restorable(d, model, uni) for d in rows[r]]).sum(0)
+        g = np.array([counts for _, counts in read[r]]).sum(0)
         out[r] = {"texts": len(spun), "share": round(share, 3), "detect": round(detect, 3), "detect_feat": round(detect_f, 3),
                   "zero_at_1k": round(zero, 3), "gold": int(g[0]), "cand": round(g[1] / g[0], 3),
                   "cand_ctx": round(g[2] / g[0], 3), "rank1": round(g[3] / g[0], 3)}
