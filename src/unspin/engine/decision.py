@@ -100,7 +100,10 @@ class EngineV3:
     (:func:`unspin.engine.infer.alternative_weights`). ``share``: "storey", or "mixture" (the
     larger of Storey's share and the mixture's with that alternative:
     :func:`unspin.engine.infer.spin_share`). The risk levels of the test's p-value are the
-    risk model's (:attr:`unspin.tuning.RiskModel.p_cuts`).
+    risk model's (:attr:`unspin.tuning.RiskModel.p_cuts`). ``flagged_shows``: a document the
+    test rates suspicious or high reports at least this many spans, those of smallest local fdr
+    (:func:`strongest`), so that a verdict shows the evidence it rests on; they are rewritten
+    only when the rewrite rule admits them.
     """
 
     fdr_level: float = 0.2
@@ -114,6 +117,7 @@ class EngineV3:
     alternative: tuple[float, ...] = ()
     alternative_share: float = 0.05
     share: str = "storey"
+    flagged_shows: int = 0
 
 
 @dataclass(frozen=True)
@@ -164,13 +168,16 @@ def parse_decision(raw: Mapping[str, Any], source: str = TUNING_FILE) -> Decisio
         # a setting the file leaves out takes the dataclass's default (its one home)
         kinds = {"fdr_level": float, "storey_lambda": float, "test_alpha": float, "rule": str, "pool": bool,
                  "rewrite_fdr": lambda v: None if v is None else float(v), "rewrite_gain": float, "test": str,
-                 "alternative": lambda v: tuple(float(x) for x in v), "alternative_share": float, "share": str}
+                 "alternative": lambda v: tuple(float(x) for x in v), "alternative_share": float, "share": str,
+                 "flagged_shows": int}
         v3 = EngineV3(**{k: kind(e[k]) for k, kind in kinds.items() if k in e})
         if not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
                 or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
                 or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
             raise ValueError(f"engine_v3: rule must be local or mean, test one of {DOCUMENT_TESTS}, "
                              f"and levels in (0, 1), got {e}")
+        if not 0 <= v3.flagged_shows <= 10:
+            raise ValueError(f"engine_v3: flagged_shows must be 0 to 10, got {v3.flagged_shows!r}")
         if v3.share not in ("storey", "mixture"):
             raise ValueError(f"engine_v3: share must be storey or mixture, got {v3.share!r}")
         if v3.test == "weighted" or v3.share == "mixture":
@@ -273,6 +280,26 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
     weights = () if settings.test != "weighted" else alternative_weights(settings.alternative, settings.alternative_share)
     test_p = document_test([p for p in pv if p is not None], settings.test_alpha, settings.test, weights)
     return out, V3Document(share, test_p, cutoff)
+
+
+def strongest(decisions: Sequence[Decision], taken: Sequence[Decision], k: int) -> list[Decision]:
+    """Up to ``k`` more decisions, those of smallest local fdr (largest ``p_spun``; the earlier
+    slot on a tie), that overlap neither ``taken`` nor each other: the spans a flagged document
+    shows when its local fdrs report fewer (:attr:`EngineV3.flagged_shows`).
+
+    >>> from unspin.engine.candidates import Slot
+    >>> def at(first, p):
+    ...     return Decision(Slot(first, first + 1, 5 * first, 5 * first + 4, "word", ()), p, (), 0.0, "")
+    >>> [d.slot.first for d in strongest([at(0, 0.3), at(1, 0.6), at(2, 0.6), at(3, 0.1)], [at(1, 0.9)], 2)]
+    [2, 0]
+    """
+    out = list(taken)
+    for d in sorted(decisions, key=lambda d: -d.p_spun):
+        if len(out) - len(taken) >= k:
+            break
+        if all(d.slot.last <= o.slot.first or o.slot.last <= d.slot.first for o in out):
+            out.append(d)
+    return out[len(taken):]
 
 
 def rewrites(d: Decision, settings: EngineV3) -> bool:

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 from ..config import Config
 from ..lexicon import Lexicon, load_lexicon, with_user_pairs
 from ..results import Edit, Finding, Replacement, Report
-from ..scoring import document_verdict, findings_score, risk_level, rule_id
+from ..scoring import document_verdict, findings_score, null_test_risk, risk_level, rule_id
 from ..text import Document, tokenize
 from ..tuning import Tuning, TuningData, channel_tuning, is_scored, load_tuning, mode_defaults
 from .candidates import CandidateGenerator, Slot
-from .decision import DecisionSettings, V3Document, load_decision, rewrites, v3_decisions
+from .decision import DecisionSettings, V3Document, load_decision, rewrites, strongest, v3_decisions
 from .decode import Decision, choose, decide
 from .ngram import NgramScorer
 from .scored import Scored, ScoredSlot, mid_sentence_capital
@@ -246,18 +246,25 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
             ]
             for segment in scored.segments
         ]
-    for decisions in per_segment:
-        for d in choose(decisions, threshold):
-            findings.append(_finding(doc, d))
-            if not rewrite(d):
-                # Spun in total probability, but no single original is likely enough against
-                # the text itself (or, engine v3, the span is not sure enough on its own to be
-                # rewritten): report the span, do not rewrite it.
-                continue
-            best, conf = d.ranked[0]
-            is_user = any(c.user and c.text == best for c in d.slot.candidates)
-            source = "user-list" if is_user else "lexicon+" + scored.scorer
-            edits.append(Edit(d.slot.start, d.slot.end, d.slot.text, best, round(conf, 3), source, d.evidence))
+    chosen = [d for decisions in per_segment for d in choose(decisions, threshold)]
+    if v3 is not None and deep is not None and len(chosen) < deep.v3.flagged_shows \
+            and null_test_risk(v3.p_value, tuned) in ("suspicious", "high"):
+        # The test against clean text flags the document, yet no span is sure enough on its own:
+        # show the spans the verdict rests on most (they carry their local fdr as confidence).
+        extra = strongest([d for decisions in per_segment for d in decisions], chosen,
+                          deep.v3.flagged_shows - len(chosen))
+        chosen = sorted(chosen + extra, key=lambda d: d.slot.first)
+    for d in chosen:
+        findings.append(_finding(doc, d))
+        if not rewrite(d):
+            # Spun in total probability, but no single original is likely enough against
+            # the text itself (or, engine v3, the span is not sure enough on its own to be
+            # rewritten): report the span, do not rewrite it.
+            continue
+        best, conf = d.ranked[0]
+        is_user = any(c.user and c.text == best for c in d.slot.candidates)
+        source = "user-list" if is_user else "lexicon+" + scored.scorer
+        edits.append(Edit(d.slot.start, d.slot.end, d.slot.text, best, round(conf, 3), source, d.evidence))
     screen = clean_p = None
     if scored.mode == "fast":
         # Fast mode's per-span decisions are deliberately conservative (few false changes),
