@@ -83,6 +83,8 @@ def test_tuning_file_refuses_a_retired_decision_and_missing_loop_settings() -> N
         ("engine_v3", "alternative", [0.0] * 11, "positive, finite likelihood ratios"),
         ("engine_v3", "alternative_share", 1.0, "alternative_share in (0, 1)"),
         ("engine_v3", "alternative", "x", "invalid content"),
+        ("engine_v3", "min_shown", -1, "min_shown must be 0 to 10"),
+        ("engine_v3", "min_shown", 1.5, "min_shown must be a whole number"),
     ],
 )
 def test_bad_decision_blocks_are_refused_in_one_line(block: str, key: str, value: object, says: str) -> None:

@@ -412,9 +412,9 @@ def test_a_document_where_every_slot_looks_spun_is_decided() -> None:
     assert 0.0 <= local_fdr(1e-5, share) < 0.01
 
 
-def test_a_flagged_document_shows_the_span_its_verdict_rests_on() -> None:
-    """A text the test against clean text rates suspicious or high reports at least one span
-    (``flagged_shows``), that of smallest local fdr; every other text is decided as without it."""
+def test_a_document_rated_above_clean_shows_the_span_its_verdict_rests_on() -> None:
+    """A text the test against clean text rates above clean reports at least one span
+    (``min_shown``), that of smallest local fdr; every other text is decided as without it."""
     import dataclasses
 
     from train_decision import _scored, read_cache
@@ -423,19 +423,19 @@ def test_a_flagged_document_shows_the_span_its_verdict_rests_on() -> None:
     from unspin.engine.pipeline import finish
 
     shipped = load_decision()
-    assert shipped.v3.flagged_shows == 1
-    off = dataclasses.replace(shipped, v3=dataclasses.replace(shipped.v3, flagged_shows=0))
+    assert shipped.v3.min_shown == 1
+    off = dataclasses.replace(shipped, v3=dataclasses.replace(shipped.v3, min_shown=0))
     _, docs = read_cache([str(ROOT / "benchmarks/cache/deep-transfer-v7-b.0.jsonl.gz")])
     shown = 0
     for d in docs:
         before, after = finish(_scored(d), Config(), decision=off), finish(_scored(d), Config(), decision=shipped)
         assert after.report.risk == before.report.risk
-        if before.report.findings or after.report.risk not in ("suspicious", "high"):
+        if before.report.findings or after.report.risk == "clean":
             assert after == before
             continue
         shown += 1
         (f,) = after.report.findings
         assert f.confidence < 1 - shipped.v3.fdr_level  # not sure enough on its own: shown, not rewritten
         assert after.edits == ()
-    assert shown >= 2  # measured: two such texts in this shard (session 16)
+    assert shown >= 3  # measured: five such texts in this shard (session 16)
     assert strongest([], [], 1) == []

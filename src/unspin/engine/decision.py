@@ -100,10 +100,10 @@ class EngineV3:
     (:func:`unspin.engine.infer.alternative_weights`). ``share``: "storey", or "mixture" (the
     larger of Storey's share and the mixture's with that alternative:
     :func:`unspin.engine.infer.spin_share`). The risk levels of the test's p-value are the
-    risk model's (:attr:`unspin.tuning.RiskModel.p_cuts`). ``flagged_shows``: a document the
-    test rates suspicious or high reports at least this many spans, those of smallest local fdr
-    (:func:`strongest`), so that a verdict shows the evidence it rests on; they are rewritten
-    only when the rewrite rule admits them.
+    risk model's (:attr:`unspin.tuning.RiskModel.p_cuts`). ``min_shown``: a document the
+    test rates above clean (low, suspicious or high) reports at least this many spans, those of
+    smallest local fdr (:func:`strongest`), so that a verdict shows the evidence it rests on;
+    they are rewritten only when the rewrite rule admits them.
     """
 
     fdr_level: float = 0.2
@@ -117,7 +117,7 @@ class EngineV3:
     alternative: tuple[float, ...] = ()
     alternative_share: float = 0.05
     share: str = "storey"
-    flagged_shows: int = 0
+    min_shown: int = 0
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,12 @@ class DecisionSettings:
 
 
 # -- the parser ------------------------------------------------------------------------------
+
+
+def _whole(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError(f"min_shown must be a whole number, got {v!r}")
+    return v
 
 
 def parse_decision(raw: Mapping[str, Any], source: str = TUNING_FILE) -> DecisionSettings:
@@ -169,15 +175,15 @@ def parse_decision(raw: Mapping[str, Any], source: str = TUNING_FILE) -> Decisio
         kinds = {"fdr_level": float, "storey_lambda": float, "test_alpha": float, "rule": str, "pool": bool,
                  "rewrite_fdr": lambda v: None if v is None else float(v), "rewrite_gain": float, "test": str,
                  "alternative": lambda v: tuple(float(x) for x in v), "alternative_share": float, "share": str,
-                 "flagged_shows": int}
+                 "min_shown": _whole}
         v3 = EngineV3(**{k: kind(e[k]) for k, kind in kinds.items() if k in e})
         if not 0 < v3.fdr_level < 1 or not 0 < v3.storey_lambda < 1 \
                 or v3.rule not in ("local", "mean") or v3.test not in DOCUMENT_TESTS \
                 or (v3.rewrite_fdr is not None and not 0 < v3.rewrite_fdr <= 1):
             raise ValueError(f"engine_v3: rule must be local or mean, test one of {DOCUMENT_TESTS}, "
                              f"and levels in (0, 1), got {e}")
-        if not 0 <= v3.flagged_shows <= 10:
-            raise ValueError(f"engine_v3: flagged_shows must be 0 to 10, got {v3.flagged_shows!r}")
+        if not 0 <= v3.min_shown <= 10:
+            raise ValueError(f"engine_v3: min_shown must be 0 to 10, got {v3.min_shown!r}")
         if v3.share not in ("storey", "mixture"):
             raise ValueError(f"engine_v3: share must be storey or mixture, got {v3.share!r}")
         if v3.test == "weighted" or v3.share == "mixture":
@@ -284,8 +290,8 @@ def v3_decisions(scored: Scored, config: Config, model: DecisionModel, null: Nul
 
 def strongest(decisions: Sequence[Decision], taken: Sequence[Decision], k: int) -> list[Decision]:
     """Up to ``k`` more decisions, those of smallest local fdr (largest ``p_spun``; the earlier
-    slot on a tie), that overlap neither ``taken`` nor each other: the spans a flagged document
-    shows when its local fdrs report fewer (:attr:`EngineV3.flagged_shows`).
+    slot on a tie), that overlap neither ``taken`` nor each other: the spans a document rated
+    above clean shows when its local fdrs report fewer (:attr:`EngineV3.min_shown`).
 
     >>> from unspin.engine.candidates import Slot
     >>> def at(first, p):

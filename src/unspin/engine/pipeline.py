@@ -247,12 +247,12 @@ def finish(scored: Scored, config: Config, tuning: Tuning | None = None,
             for segment in scored.segments
         ]
     chosen = [d for decisions in per_segment for d in choose(decisions, threshold)]
-    if v3 is not None and deep is not None and len(chosen) < deep.v3.flagged_shows \
-            and null_test_risk(v3.p_value, tuned) in ("suspicious", "high"):
-        # The test against clean text flags the document, yet no span is sure enough on its own:
-        # show the spans the verdict rests on most (they carry their local fdr as confidence).
+    if v3 is not None and deep is not None and len(chosen) < deep.v3.min_shown \
+            and null_test_risk(v3.p_value, tuned) != "clean":
+        # The test against clean text rates the document above clean, yet no span is sure enough
+        # on its own: show the spans the verdict rests on most (their local fdr as confidence).
         extra = strongest([d for decisions in per_segment for d in decisions], chosen,
-                          deep.v3.flagged_shows - len(chosen))
+                          deep.v3.min_shown - len(chosen))
         chosen = sorted(chosen + extra, key=lambda d: d.slot.first)
     for d in chosen:
         findings.append(_finding(doc, d))
