@@ -116,6 +116,25 @@ def test_ambiguous_past_gives_both_readings() -> None:
     assert "chose" in texts and "chosen" in texts
 
 
+def test_a_past_spelt_like_its_base_is_read_both_ways(gen: CandidateGenerator) -> None:
+    # A spinner's "read" for "said" (contentfarm's favourite swap): "read" is a base form first
+    # and a past tense second, so both "say" and "said" are offered; so for "put" and "set".
+    assert {"say", "said"} <= set(_texts(_slot(gen, "The minister read that the plan would go ahead.", "read")))
+    assert {"place", "placed"} <= set(_texts(_slot(gen, "Yesterday she put the book on the table.", "put")))
+    assert morph.inflections_like("say", "read") == ("say", "said")
+    assert morph.inflections_like("take", "selected") == ("took", "taken", "take")  # unchanged for marked forms
+
+
+@pytest.mark.parametrize(("spun", "never"), [
+    ("said", ("forred example", "forewent")),  # "for" is no verb; "forewent" no English word
+    ("considered", ("well-adviseded",)),
+    ("stated", ("accessibled",)),
+])
+def test_no_candidate_is_an_inflection_english_never_uses(gen: CandidateGenerator, spun: str, never: tuple) -> None:
+    texts = set(_texts(_slot(gen, f"The committee {spun} the matter.", spun)))
+    assert texts and not texts & set(never)
+
+
 # --- two-step ------------------------------------------------------------------------------
 
 

@@ -186,9 +186,15 @@ def _swappable(word: str) -> bool:
 def _readings(orig: str, form: tuple, lexicon: Lexicon) -> tuple[str, ...]:
     """At most two inflections of ``orig`` for a spun form (:func:`morph.spun_form`), likelier first."""
     readings = morph.inflections_for(orig, form)
+    if len(readings) > 1:
+        # An inflection that English text never uses ("well-adviseded", "forewent": lemminflect's
+        # rules on a word its dictionary lacks) is no reading; the bare base stays.
+        words = set(orig.split())
+        readings = tuple(r for r in readings if r == orig or all(
+            w in words or all(lexicon.unigram(part) > 0 for part in w.split("-")) for w in r.split()))
     if len(readings) > 1 and readings[-1] == orig:
         readings = readings[:-1]  # the bare-base fallback, when a marked form was found
-    if len(readings) > 1 and readings[0] == orig:
+    if len(readings) > 1 and readings[0] == orig and not form[3]:
         # The base reading came first: a mass noun, or a count noun lemminflect also lists
         # uninflected ("change"/"changes"). Frequency decides: "obesities" is rare, "changes" not.
         base_count = lexicon.unigram(orig.rsplit(" ", 1)[-1])

@@ -19,7 +19,10 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import product
 
+from unspin.english import FUNCTION_WORDS, SKELETON_WORDS
 from unspin.text import apply_case, case_of
+
+_GRAMMAR = FUNCTION_WORDS | SKELETON_WORDS
 
 # Penn tags lemminflect can produce, per universal POS, base form first.
 _UPOS_TAGS: dict[str, tuple[str, ...]] = {
@@ -195,7 +198,9 @@ def _can_be(word: str, upos: str) -> bool:
 
     lemmas = _all_lemmas(word)
     if not lemmas:
-        return True  # unknown word: let the rules try
+        # unknown word: let the rules try, unless it is grammar ("for example" is no verb
+        # phrase: lemminflect's rules would make "forred example" of it)
+        return word not in _GRAMMAR
     if upos in lemmas:
         return True
     tags = set(uposToTags(upos))
@@ -248,19 +253,22 @@ def spun_form(spun_surface: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]
     """What re-inflecting needs to know about a spun surface, computed once per surface.
 
     ``(single word or "", marked verb tags of the first word, other marked tags of the last
-    word)``; see :func:`inflections_for`.
+    word, whether the base reading comes first)``; see :func:`inflections_for`. A verb whose
+    past tense is spelt like its base ("read", "put", "set") reads as a base form first and
+    as a past tense second: a spinner's "read" for "said" needs "said" among the originals.
 
-    >>> spun_form("purchased")
-    ('purchased', ('VBD', 'VBN'), ())
+    >>> spun_form("purchased"), spun_form("read")
+    (('purchased', ('VBD', 'VBN'), (), False), ('read', ('VBD',), (), True))
     """
     spun = spun_surface.lower().split()
     if not spun:
-        return ("", (), ())
+        return ("", (), (), False)
     first_tags = {t for _, t in analyses(spun[0])}
     last_tags = {t for _, t in analyses(spun[-1])}
-    verb = () if _is_base_reading(spun[0]) else tuple(t for t in _VERB_MARKED if t in first_tags)
+    base_first = _is_base_reading(spun[0])
+    verb = (("VBD",) if "VBD" in first_tags else ()) if base_first else tuple(t for t in _VERB_MARKED if t in first_tags)
     other = () if _is_base_reading(spun[-1]) else tuple(t for t in _OTHER_MARKED if t in last_tags)
-    return (spun[0] if len(spun) == 1 else "", verb, other)
+    return (spun[0] if len(spun) == 1 else "", verb, other, base_first and bool(verb))
 
 
 def inflections_for(original_lemma_phrase: str, form: tuple[str, tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
@@ -268,10 +276,12 @@ def inflections_for(original_lemma_phrase: str, form: tuple[str, tuple[str, ...]
     orig = original_lemma_phrase.lower().split()
     if not orig:
         return (original_lemma_phrase.lower(),)
-    single, verb_tags, other_tags = form
+    single, verb_tags, other_tags, base_first = form
     out: list[str] = []
     if single and len(orig) == 1 and single == orig[0]:
         out.append(single)
+    if base_first:
+        out.append(" ".join(orig))
     if verb_tags and _can_be(orig[0], "VERB"):
         for tag in verb_tags:
             out.append(" ".join([_inflect_word(orig[0], tag), *orig[1:]]))
