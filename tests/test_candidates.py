@@ -126,13 +126,20 @@ def test_a_past_spelt_like_its_base_is_read_both_ways(gen: CandidateGenerator) -
 
 
 @pytest.mark.parametrize(("spun", "never"), [
-    ("said", ("forred example", "forewent")),  # "for" is no verb; "forewent" no English word
+    ("said", ("forred example",)),  # "for" is no verb
     ("considered", ("well-adviseded",)),
     ("stated", ("accessibled",)),
+    ("more", ("againer", "alsoer", "considerablier")),  # lemminflect's comparative rules on adverbs
+    ("most", ("aboutest", "almostest")),
 ])
 def test_no_candidate_is_an_inflection_english_never_uses(gen: CandidateGenerator, spun: str, never: tuple) -> None:
     texts = set(_texts(_slot(gen, f"The committee {spun} the matter.", spun)))
     assert texts and not texts & set(never)
+
+
+def test_american_spellings_lemminflect_knows_are_kept(gen: CandidateGenerator) -> None:
+    # the unigram table lacks "traveled"; lemminflect's dictionary has it
+    assert "traveled" in _texts(_slot(gen, "They journeyed across the country.", "journeyed"))
 
 
 # --- two-step ------------------------------------------------------------------------------

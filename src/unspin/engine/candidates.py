@@ -187,11 +187,13 @@ def _readings(orig: str, form: tuple, lexicon: Lexicon) -> tuple[str, ...]:
     """At most two inflections of ``orig`` for a spun form (:func:`morph.spun_form`), likelier first."""
     readings = morph.inflections_for(orig, form)
     if len(readings) > 1:
-        # An inflection that English text never uses ("well-adviseded", "forewent": lemminflect's
-        # rules on a word its dictionary lacks) is no reading; the bare base stays.
+        # An inflection neither lemminflect's dictionary nor the unigram table knows ("againer",
+        # "well-adviseded": lemminflect's rules on a word its dictionary lacks) is no reading;
+        # the bare base stays.
         words = set(orig.split())
         readings = tuple(r for r in readings if r == orig or all(
-            w in words or all(lexicon.unigram(part) > 0 for part in w.split("-")) for w in r.split()))
+            w in words or all(lexicon.unigram(part) > 0 or morph.in_dictionary(part) for part in w.split("-"))
+            for w in r.split()))
     if len(readings) > 1 and readings[-1] == orig:
         readings = readings[:-1]  # the bare-base fallback, when a marked form was found
     if len(readings) > 1 and readings[0] == orig and not form[3]:

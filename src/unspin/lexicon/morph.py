@@ -88,6 +88,15 @@ def get_inflection(lemma: str, tag: str) -> tuple[str, ...]:
     return tuple(form)
 
 
+def in_dictionary(word: str) -> bool:
+    """Whether lemminflect's dictionary knows the word (any form of any lemma).
+
+    >>> in_dictionary("traveled"), in_dictionary("againer")
+    (True, False)
+    """
+    return bool(_all_lemmas(word.lower()))
+
+
 @lru_cache(maxsize=200_000)
 def analyses(word: str) -> tuple[tuple[str, str], ...]:
     """Possible ``(lemma, penn_tag)`` readings of a surface word, lower-cased.
