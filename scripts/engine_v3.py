@@ -1,9 +1,9 @@
 """Engine v3 from cached deep scores: build the null, evaluate the engine on any cache.
 
     # the null: every scored slot of the CLEAN texts of a dev-split cache
-    python scripts/engine_v3.py null benchmarks/cache/deep-dev-v7-null.*.jsonl.gz   # -> src/unspin/data/null.v3.json
+    python scripts/engine_v3.py null benchmarks/cache/deep-dev-v8-null.*.jsonl.gz   # -> src/unspin/data/null.v4.json
     # the alternative (the weighted document test's and the mixture share's), from the spun slots of a dev-split cache
-    python scripts/engine_v3.py alternative benchmarks/cache/deep-dev-v7-low.*.jsonl.gz --write
+    python scripts/engine_v3.py alternative benchmarks/cache/deep-dev-v8-low.*.jsonl.gz --write
     # the shipped decision per profile on any cache (evaluation only); --set tries another setting
     python scripts/engine_v3.py evaluate benchmarks/cache/deep-test-v3.*.jsonl.gz --json out.json
 

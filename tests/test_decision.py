@@ -138,7 +138,7 @@ def test_the_risk_cuts_on_the_p_value_belong_to_the_risk_model() -> None:
 def cached_docs() -> list[dict]:
     from train_decision import read_cache
 
-    _, docs = read_cache([str(ROOT / "benchmarks/cache/deep-test-v7.0.jsonl.gz")])
+    _, docs = read_cache([str(ROOT / "benchmarks/cache/deep-test-v8.0.jsonl.gz")])
     return [d for d in docs if d["profile"] == "contentfarm"][:3]
 
 

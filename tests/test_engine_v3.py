@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 def test_split_clean_slots() -> list:
     from train_decision import read_cache
 
-    _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v7.*.jsonl.gz")))
+    _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v8.*.jsonl.gz")))
     clean = [d for d in docs if d["profile"] == "clean"]
     assert len(clean) == 30
     assert {d["scorer"] for d in docs} == {Config().model}  # scored as the engine scores today
@@ -62,7 +62,7 @@ def test_null_is_valid_in_every_register() -> None:
     """Clean TEST-split text of each of the five registers: no register gets too many small p-values."""
     from train_decision import read_cache
 
-    caches = sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v7-clean.*.jsonl.gz"))
+    caches = sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v8-clean.*.jsonl.gz"))
     _, docs = read_cache(caches)
     null = load_null()
     by: dict[str, list[float]] = {}
@@ -81,7 +81,7 @@ def test_null_is_valid_in_every_register() -> None:
 def test_clean_documents_are_not_rejected(test_split_clean_slots: list) -> None:
     from train_decision import read_cache
 
-    _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v7.*.jsonl.gz")))
+    _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v8.*.jsonl.gz")))
     null = load_null()
     v3 = load_decision().v3
 
@@ -377,7 +377,7 @@ def test_a_learned_dictionary_sharpens_the_alternative_not_the_null() -> None:
     from unspin import Config
     from unspin.engine.pipeline import finish
 
-    _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v7.0.jsonl.gz")))
+    _, docs = read_cache(sorted(str(p) for p in (ROOT / "benchmarks/cache").glob("deep-test-v8.0.jsonl.gz")))
     spun = [d for d in docs if d["profile"] == "contentfarm"][:4]
     clean = [d for d in docs if d["profile"] == "clean"][:8]
     # the source's dictionary: every gold swap of the spun documents, learned at 0.95
@@ -425,7 +425,7 @@ def test_a_document_rated_above_clean_shows_the_span_its_verdict_rests_on() -> N
     shipped = load_decision()
     assert shipped.v3.min_shown == 1
     off = dataclasses.replace(shipped, v3=dataclasses.replace(shipped.v3, min_shown=0))
-    _, docs = read_cache([str(ROOT / "benchmarks/cache/deep-transfer-v7-b.0.jsonl.gz")])
+    _, docs = read_cache([str(ROOT / "benchmarks/cache/deep-transfer-v8-b.0.jsonl.gz")])
     shown = 0
     for d in docs:
         before, after = finish(_scored(d), Config(), decision=off), finish(_scored(d), Config(), decision=shipped)

@@ -46,8 +46,8 @@ from unspin.engine.infer import WEIGHT_EDGES, infer_document, weight_bins  # noq
 from unspin.engine.null import load_null, p_values, stratum  # noqa: E402
 from unspin.tuning import is_scored  # noqa: E402
 
-CACHES = ["deep-test-v7-clean", "deep-test-v7", "deep-transfer-v7-c", "deep-transfer-v7-b", "deep-transfer-v7-a",
-          "deep-test-v7-own-sweep"]
+CACHES = ["deep-test-v8-clean", "deep-test-v8", "deep-transfer-v8-c", "deep-transfer-v8-b", "deep-transfer-v8-a",
+          "deep-test-v8-own-sweep"]
 KINDS = ("function", "content", "multiword", "capital")
 
 

@@ -27,7 +27,7 @@ from .candidates import FUNCTION_WORDS
 
 NULL_MAGIC = "unspin-null"
 NULL_FORMAT = 1
-NULL_FILE = "null.v3.json"
+NULL_FILE = "null.v4.json"
 STRATA = ("function", "content", "multiword", "capital")
 #: The upper tail of each null (its top share, at least TAIL_MIN values) is an exponential fit.
 TAIL_SHARE = 0.02
