@@ -258,7 +258,7 @@ def inflections_like(original_lemma_phrase: str, spun_surface: str) -> tuple[str
 
 
 @lru_cache(maxsize=200_000)
-def spun_form(spun_surface: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def spun_form(spun_surface: str) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
     """What re-inflecting needs to know about a spun surface, computed once per surface.
 
     ``(single word or "", marked verb tags of the first word, other marked tags of the last
@@ -275,12 +275,12 @@ def spun_form(spun_surface: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]
     first_tags = {t for _, t in analyses(spun[0])}
     last_tags = {t for _, t in analyses(spun[-1])}
     base_first = _is_base_reading(spun[0])
-    verb = (("VBD",) if "VBD" in first_tags else ()) if base_first else tuple(t for t in _VERB_MARKED if t in first_tags)
+    verb = tuple(t for t in (("VBD",) if base_first else _VERB_MARKED) if t in first_tags)
     other = () if _is_base_reading(spun[-1]) else tuple(t for t in _OTHER_MARKED if t in last_tags)
     return (spun[0] if len(spun) == 1 else "", verb, other, base_first and bool(verb))
 
 
-def inflections_for(original_lemma_phrase: str, form: tuple[str, tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+def inflections_for(original_lemma_phrase: str, form: tuple[str, tuple[str, ...], tuple[str, ...], bool]) -> tuple[str, ...]:
     """:func:`inflections_like` with the spun side precomputed by :func:`spun_form` (fast path)."""
     orig = original_lemma_phrase.lower().split()
     if not orig:
